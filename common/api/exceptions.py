@@ -1,0 +1,34 @@
+"""One exception handler for every surface: DRF's shapes for client errors, a fixed body for
+unexpected failures so nothing internal leaks."""
+
+import logging
+
+from django_ratelimit.exceptions import Ratelimited
+from rest_framework import status
+from rest_framework.exceptions import Throttled
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger("tally.api")
+
+UNKNOWN_ERROR_BODY = {"error": ["Unknown error occurred"]}
+
+
+class NotFoundError(Exception):
+    """A parameter names an object that is not in the caller's organization: 404 naming the parameter."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Ratelimited):
+        exc = Throttled()
+    if isinstance(exc, NotFoundError):
+        return Response(exc.errors, status=status.HTTP_404_NOT_FOUND)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    logger.exception("Unhandled error in %s", context["view"].__class__.__name__)
+    return Response(UNKNOWN_ERROR_BODY, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

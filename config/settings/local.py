@@ -1,0 +1,8 @@
+"""Embedded default: SQLite under var/, Celery eager, debug on."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DEBUG", default=True)
+VAR_DIR.mkdir(exist_ok=True)
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from common.api.routers import path_with_optional_slash
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path_with_optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
+    path_with_optional_slash("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"),
+    path("", include("tickets.api.urls")),
+]

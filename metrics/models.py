@@ -1,0 +1,105 @@
+"""Values derived from history, stored so that reads are aggregates over indexed rows. All of
+them are rebuilt from history by `metrics.services`; none is a source of truth."""
+
+from django.db import models
+
+from accounts.models import Organization, Person
+from coding.models import Repository
+from tickets.models import Status, Ticket
+
+
+class TicketMetrics(models.Model):
+    """Per-ticket values (SPEC §3): first active time, final done time, cycle time, queue time,
+    transitions, backflows, jitter with its per-type counts. Durations in seconds."""
+
+    ticket = models.OneToOneField(Ticket, primary_key=True, on_delete=models.CASCADE, related_name="metrics")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    first_active_at = models.DateTimeField(null=True)
+    done_at = models.DateTimeField(null=True, help_text="Last entry into done, for tickets now done (not canceled).")
+    cycle_time_seconds = models.BigIntegerField(null=True)
+    queue_time_seconds = models.BigIntegerField(default=0)
+    transitions = models.PositiveIntegerField(default=0)
+    backflows = models.PositiveIntegerField(default=0)
+    backflow_rate = models.FloatField(null=True)
+    jitter = models.FloatField(default=0)
+    jitter_comments = models.PositiveIntegerField(default=0)
+    jitter_description_edits = models.PositiveIntegerField(default=0)
+    jitter_assignee_changes = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "ticket metrics"
+        indexes = [
+            models.Index(fields=["organization", "done_at"], name="ticket_metrics_org_done"),
+            models.Index(fields=["organization", "cycle_time_seconds"], name="ticket_metrics_org_cycle"),
+        ]
+
+
+class StatusInterval(models.Model):
+    """A span of time a ticket spent in one status: [started_at, ended_at), open while current."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="status_intervals")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["ticket_id", "started_at", "id"]
+        indexes = [models.Index(fields=["organization", "ticket", "started_at"], name="status_interval_org_ticket")]
+
+
+class StatusTransition(models.Model):
+    """A status change between two mapped statuses that counts as a transition; `is_backflow`
+    when it moves to an earlier lane (not into a canceled status)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+    to_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    is_backflow = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["ticket_id", "at", "id"]
+        indexes = [models.Index(fields=["organization", "ticket"], name="status_transition_org_ticket")]
+
+
+class TicketCredit(models.Model):
+    """A person credited with a ticket: its assignee at some time while it was active (SPEC §3)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ticket_credits")
+
+    class Meta:
+        ordering = ["ticket_id", "person_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "person", "ticket"], name="ticket_credit_unique")
+        ]
+        indexes = [models.Index(fields=["organization", "ticket"], name="ticket_credit_org_ticket")]
+
+
+class PersonCodingDay(models.Model):
+    """Per person, repository and local day: included commits (not merges) and their line numbers."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    commits = models.PositiveIntegerField(default=0)
+    additions = models.PositiveIntegerField(default=0)
+    deletions = models.PositiveIntegerField(default=0)
+    haloc = models.PositiveIntegerField(default=0)
+    new_work_lines = models.PositiveIntegerField(default=0)
+    rework_lines = models.PositiveIntegerField(default=0)
+    help_others_lines = models.PositiveIntegerField(default=0)
+    legacy_refactor_lines = models.PositiveIntegerField(default=0)
+    impact = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["day", "person_id", "repository_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "person", "repository", "day"], name="coding_day_unique")
+        ]
+        indexes = [models.Index(fields=["organization", "day"], name="coding_day_org_day")]

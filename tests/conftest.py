@@ -1,0 +1,48 @@
+"""Shared fixtures. Services: under CI (`CI` set), a test that needs PostgreSQL or Redis fails
+instead of skipping."""
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import ApiKeyFactory, OrganizationFactory, ProjectFactory, standard_workflow
+
+UNDER_CI = bool(os.environ.get("CI"))
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip locally, fail under CI, when a service a test needs is missing."""
+    if available:
+        return
+    if UNDER_CI:
+        pytest.fail(f"{what} is required under CI but is not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(slug="acme", name="Acme Corp")
+
+
+@pytest.fixture
+def api_key(organization):
+    """A key whose user holds the "Metrics API" role."""
+    return ApiKeyFactory(user__organization=organization)
+
+
+@pytest.fixture
+def api_client(api_key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key.plaintext}")
+    return client
+
+
+@pytest.fixture
+def project(organization):
+    return ProjectFactory(organization=organization, key="CORE", name="Core")
+
+
+@pytest.fixture
+def workflow(project):
+    return standard_workflow(project)

@@ -1,0 +1,95 @@
+"""Query parameters of the Flow ticket log and ticket-by-status routes."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import Person, Team
+from accounts.selectors import team_member_ids, visible_person_ids
+from common.api.exceptions import NotFoundError
+from common.api.fields import invalid_choice_message
+from common.api.filters import IntegerFilter, IntegerListFilter, StrictBooleanFilter, ignore
+from tickets.models import Project, Ticket
+from tickets.selectors import TICKET_LOG_ORDERING, attributed_to, order_ticket_log
+
+
+class OrderingField(forms.CharField):
+    """A comma list of sortable column names, each optionally prefixed with `-`."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        choices = sorted(TICKET_LOG_ORDERING)
+        for name in names:
+            if name.lstrip("-") not in TICKET_LOG_ORDERING:
+                raise ValidationError(invalid_choice_message(name, choices), code="invalid_choice")
+        return names
+
+
+class OrderingFilter(django_filters.Filter):
+    field_class = OrderingField
+
+
+def _missing(ids: list[int], found: set[int]) -> list[int]:
+    return [i for i in ids if i not in found]
+
+
+class TicketLogFilterSet(django_filters.FilterSet):
+    """Filters of `/ticket-delivery/ticket-log`. Team and person filters match the people credited
+    with a ticket (assignees while it was active), or its current assignee with
+    `current_assignee=true`. Ids outside the caller's organization are 404s naming the parameter."""
+
+    project__id = IntegerFilter(method=ignore, help_text="Ticket project id.")
+    team_id = IntegerFilter(method=ignore, help_text="Flow team id.")
+    team_id__in = IntegerListFilter(method=ignore, help_text="Comma-separated team ids.")
+    include_nested_teams = StrictBooleanFilter(method=ignore, help_text="Also match nested teams (true|false).")
+    apex_user_id = IntegerFilter(method=ignore, help_text="Apex user (person) id.")
+    apex_user_id__in = IntegerListFilter(method=ignore, help_text="Comma-separated apex user ids.")
+    current_assignee = StrictBooleanFilter(
+        method=ignore, help_text="Match people on the current assignee only (true|false, default false)."
+    )
+    work_type = django_filters.CharFilter(field_name="work_type", help_text="Work type, e.g. feature.")
+    ordering = OrderingFilter(method=ignore, help_text="Comma list of columns, `-` for descending.")
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    @property
+    def organization(self):
+        return self.request.auth.organization
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        queryset = self._filter_project(queryset, data["project__id"])
+        current_assignee = bool(data["current_assignee"])
+        team_ids = [i for i in [data["team_id"], *(data["team_id__in"] or [])] if i is not None]
+        if team_ids:
+            teams = self._existing(Team, team_ids, "team_id" if data["team_id"] is not None else "team_id__in")
+            members = team_member_ids(
+                organization=self.organization, teams=teams, include_nested=bool(data["include_nested_teams"])
+            )
+            queryset = attributed_to(queryset=queryset, person_ids=members, current_assignee=current_assignee)
+        person_ids = [i for i in [data["apex_user_id"], *(data["apex_user_id__in"] or [])] if i is not None]
+        if person_ids:
+            self._existing(Person, person_ids, "apex_user_id" if data["apex_user_id"] is not None else "apex_user_id__in")
+            people = visible_person_ids(organization=self.organization, person_ids=person_ids)
+            queryset = attributed_to(queryset=queryset, person_ids=people, current_assignee=current_assignee)
+        return order_ticket_log(queryset=queryset, ordering=data["ordering"] or ["id"])
+
+    def _filter_project(self, queryset, project_id):
+        if project_id is None:
+            return queryset
+        self._existing(Project, [project_id], "project__id")
+        return queryset.filter(project_id=project_id)
+
+    def _existing(self, model, ids: list[int], parameter: str) -> list:
+        rows = list(model.objects.filter(organization=self.organization, id__in=ids))
+        missing = _missing(ids, {row.id for row in rows})
+        if missing:
+            label = model._meta.verbose_name
+            raise NotFoundError({parameter: [f"No {label} with id {i} in this organization." for i in missing]})
+        return rows

@@ -1,0 +1,47 @@
+"""Flow ticket log routes."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+
+from common.api.pagination import LimitOffsetPagination
+from tickets.selectors import ticket_counts_by_state, ticket_log
+
+from .filtersets import TicketLogFilterSet
+from .serializers import TicketCountsByStateSerializer, TicketLogRowSerializer
+
+
+class TicketLogView(generics.ListAPIView):
+    """Every ticket with its ticket-level metrics (Flow Ticket log)."""
+
+    serializer_class = TicketLogRowSerializer
+    filterset_class = TicketLogFilterSet
+
+    def get_queryset(self):
+        return ticket_log(organization=self.request.auth.organization)
+
+
+class TicketByStatusView(generics.GenericAPIView):
+    """The total number of tickets and the number in each state, under the ticket-log filters."""
+
+    filterset_class = TicketLogFilterSet
+    serializer_class = TicketCountsByStateSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return ticket_log(organization=self.request.auth.organization)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Accepted as documented; counts ignore it."),
+            OpenApiParameter("offset", OpenApiTypes.INT, description="Accepted as documented; counts ignore it."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        # The document lists limit / offset / ordering here too: validated, no effect on counts.
+        paginator = LimitOffsetPagination()
+        paginator.get_limit(request)
+        paginator.get_offset(request)
+        counts = ticket_counts_by_state(queryset=self.filter_queryset(self.get_queryset()))
+        return Response(TicketCountsByStateSerializer(counts).data)

@@ -1,0 +1,19 @@
+from .history import TicketEvent
+from .instance import CustomFieldDefinition, InstanceApiKey, Tag, TagCategory, TicketTag
+from .projects import Helper, Project, Sprint, Status
+from .tickets import Ticket, TicketState
+
+__all__ = [
+    "CustomFieldDefinition",
+    "Helper",
+    "InstanceApiKey",
+    "Project",
+    "Sprint",
+    "Status",
+    "Tag",
+    "TagCategory",
+    "Ticket",
+    "TicketEvent",
+    "TicketState",
+    "TicketTag",
+]

@@ -1,0 +1,55 @@
+"""The append-only history of a ticket."""
+
+from django.db import models
+
+from accounts.models import Organization, Person
+
+from .projects import Sprint, Status
+from .tickets import Ticket
+
+
+class TicketEvent(models.Model):
+    """One entry of a ticket's append-only history, with its time and actor. The kind says which
+    columns carry the change: status (from/to status, resolution), assignee (from/to person, either
+    may be null), story_points (from/to value), comment (body, is_public), description_edit, and
+    sprint (sprint, sprint_action add/remove). Rows are never updated in place."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status"
+        ASSIGNEE = "assignee"
+        DESCRIPTION_EDIT = "description_edit"
+        STORY_POINTS = "story_points"
+        COMMENT = "comment"
+        SPRINT = "sprint"
+
+    class SprintAction(models.TextChoices):
+        ADD = "add"
+        REMOVE = "remove"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.ForeignKey(Status, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_status = models.ForeignKey(Status, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_value = models.CharField(max_length=200, blank=True)
+    to_value = models.CharField(max_length=200, blank=True)
+    sprint = models.ForeignKey(Sprint, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sprint_action = models.CharField(max_length=8, choices=SprintAction.choices, blank=True)
+    body = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["ticket_id", "at", "id"]
+        indexes = [
+            models.Index(fields=["organization", "ticket", "at", "id"], name="ticket_event_org_ticket_at"),
+            models.Index(fields=["organization", "kind", "at"], name="ticket_event_org_kind_at"),
+            models.Index(fields=["organization", "sprint", "at"], name="ticket_event_org_sprint_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ticket_id} @ {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,73 @@
+"""Tickets."""
+
+import uuid
+
+from django.db import models
+
+from accounts.models import Organization, Person
+
+from .projects import Project, Sprint, Status
+
+
+class TicketState(models.TextChoices):
+    """The state a ticket is in, as the ticket log and ticket-by-status report it."""
+
+    UNMAPPED = "unmapped"
+    NOT_STARTED = "not_started"
+    ACTIVE = "active"
+    WAITING = "waiting"
+    DONE = "done"
+    CANCELED = "canceled"
+
+
+class Ticket(models.Model):
+    """A ticket. Its current status and state are kept in step with its history (the last status
+    event); help-desk facts (first helper response, closed / reopened by, last message) likewise."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tickets")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Ticketing API id.")
+    number = models.PositiveIntegerField(null=True, blank=True, help_text="Ticketing API ticket number.")
+    key = models.CharField(max_length=64)
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    work_type = models.CharField(max_length=50, blank=True)
+    priority = models.CharField(max_length=50, blank=True)
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=16, choices=TicketState.choices, default=TicketState.UNMAPPED)
+    story_points = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    assignee = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reporter = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sprint = models.ForeignKey(Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    epic = models.CharField(max_length=200, blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    custom_fields = models.JSONField(default=dict, blank=True)
+    resolution = models.CharField(max_length=200, blank=True)
+    expected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # Help-desk facts.
+    first_helper_response_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reopened_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "project", "key"], name="ticket_unique_project_key"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "project", "id"], name="ticket_org_project"),
+            models.Index(fields=["organization", "state", "id"], name="ticket_org_state"),
+            models.Index(fields=["organization", "assignee", "id"], name="ticket_org_assignee"),
+            models.Index(fields=["organization", "work_type", "id"], name="ticket_org_work_type"),
+            models.Index(fields=["organization", "created_at", "id"], name="ticket_org_created"),
+            models.Index(fields=["organization", "updated_at", "id"], name="ticket_org_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
