@@ -1,6 +1,7 @@
 """Tenants, teams, people and API callers."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
@@ -91,9 +92,7 @@ class PersonAlias(models.Model):
     class Meta:
         ordering = ["value", "id"]
         verbose_name_plural = "person aliases"
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "value"], name="person_alias_unique_org_value")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organization", "value"], name="person_alias_unique_org_value")]
 
     def __str__(self) -> str:
         return self.value
@@ -147,6 +146,11 @@ class ApiKey(AbstractAPIKey):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiKeyManager()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id and self.organization_id and self.user.organization_id not in (None, self.organization_id):
+            raise ValidationError({"user": "This user belongs to another organization."})
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"

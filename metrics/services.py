@@ -32,10 +32,7 @@ def _batched(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 def mapped_statuses(*, project_ids: Iterable[int]) -> dict[int, MappedStatus]:
     """The workflow mapping of the given projects, keyed by Status row id."""
-    return {
-        s.id: MappedStatus(lane=s.lane, state=s.state, waiting=s.is_waiting, canceled=s.is_canceled)
-        for s in Status.objects.filter(project_id__in=set(project_ids))
-    }
+    return {status.id: status.mapped for status in Status.objects.filter(project_id__in=set(project_ids))}
 
 
 def _current_sprint_id(sprint_events: list[TicketEvent]) -> int | None:

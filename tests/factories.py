@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import factory
 from django.contrib.auth.models import Group
 
-from accounts.services import team_create
 from accounts.models import ApiKey, Organization, Person, PersonAlias, Team, TeamMembership, User
+from accounts.services import team_create
 from tickets.models import Project, Sprint, Status, Ticket, TicketEvent
 
 
@@ -36,6 +36,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Person {n}")

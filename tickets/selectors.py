@@ -7,7 +7,6 @@ from metrics.models import TicketCredit
 
 from .models import Ticket, TicketState
 
-
 # Public column name -> ORM path of the sortable ticket-log columns.
 TICKET_LOG_ORDERING = {
     "id": "id",

@@ -5,174 +5,240 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Commit',
+            name="Commit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha', models.CharField(max_length=64)),
-                ('author_email', models.CharField(blank=True, max_length=254)),
-                ('authored_at', models.DateTimeField()),
-                ('author_utc_offset_minutes', models.SmallIntegerField(default=0)),
-                ('authored_local_date', models.DateField(help_text="The author's local calendar date of authored_at.")),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('message', models.TextField(blank=True)),
-                ('additions', models.PositiveIntegerField(default=0)),
-                ('deletions', models.PositiveIntegerField(default=0)),
-                ('files', models.PositiveIntegerField(default=0)),
-                ('hunks', models.PositiveIntegerField(default=0)),
-                ('is_merge', models.BooleanField(default=False)),
-                ('haloc', models.PositiveIntegerField(default=0, help_text='Hunk-aware lines of code: a changed line counts once.')),
-                ('new_work_lines', models.PositiveIntegerField(default=0)),
-                ('rework_lines', models.PositiveIntegerField(default=0)),
-                ('help_others_lines', models.PositiveIntegerField(default=0)),
-                ('legacy_refactor_lines', models.PositiveIntegerField(default=0)),
-                ('impact', models.FloatField(default=0)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commits', to='accounts.person')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sha", models.CharField(max_length=64)),
+                ("author_email", models.CharField(blank=True, max_length=254)),
+                ("authored_at", models.DateTimeField()),
+                ("author_utc_offset_minutes", models.SmallIntegerField(default=0)),
+                (
+                    "authored_local_date",
+                    models.DateField(help_text="The author's local calendar date of authored_at."),
+                ),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                ("message", models.TextField(blank=True)),
+                ("additions", models.PositiveIntegerField(default=0)),
+                ("deletions", models.PositiveIntegerField(default=0)),
+                ("files", models.PositiveIntegerField(default=0)),
+                ("hunks", models.PositiveIntegerField(default=0)),
+                ("is_merge", models.BooleanField(default=False)),
+                (
+                    "haloc",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Hunk-aware lines of code: a changed line counts once."
+                    ),
+                ),
+                ("new_work_lines", models.PositiveIntegerField(default=0)),
+                ("rework_lines", models.PositiveIntegerField(default=0)),
+                ("help_others_lines", models.PositiveIntegerField(default=0)),
+                ("legacy_refactor_lines", models.PositiveIntegerField(default=0)),
+                ("impact", models.FloatField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="commits",
+                        to="accounts.person",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
             ],
             options={
-                'ordering': ['authored_at', 'id'],
+                "ordering": ["authored_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('environment', models.CharField(max_length=100)),
-                ('deployed_at', models.DateTimeField()),
-                ('status', models.CharField(default='success', max_length=32)),
-                ('caused_incident', models.BooleanField(default=False)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("environment", models.CharField(max_length=100)),
+                ("deployed_at", models.DateTimeField()),
+                ("status", models.CharField(default="success", max_length=32)),
+                ("caused_incident", models.BooleanField(default=False)),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
             ],
             options={
-                'ordering': ['deployed_at', 'id'],
+                "ordering": ["deployed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DeploymentCommit',
+            name="DeploymentCommit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('commit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='coding.commit')),
-                ('deployment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='coding.deployment')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("commit", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="coding.commit")),
+                ("deployment", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="coding.deployment")),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
             ],
             options={
-                'ordering': ['deployment_id', 'commit_id', 'id'],
+                "ordering": ["deployment_id", "commit_id", "id"],
             },
         ),
         migrations.AddField(
-            model_name='deployment',
-            name='commits',
-            field=models.ManyToManyField(blank=True, related_name='deployments', through='coding.DeploymentCommit', to='coding.commit'),
+            model_name="deployment",
+            name="commits",
+            field=models.ManyToManyField(
+                blank=True, related_name="deployments", through="coding.DeploymentCommit", to="coding.commit"
+            ),
         ),
         migrations.CreateModel(
-            name='Repository',
+            name="Repository",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('url', models.CharField(blank=True, max_length=500)),
-                ('last_imported_sha', models.CharField(blank=True, max_length=64)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='repositories', to='accounts.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("url", models.CharField(blank=True, max_length=500)),
+                ("last_imported_sha", models.CharField(blank=True, max_length=64)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="repositories",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'repositories',
-                'ordering': ['name', 'id'],
+                "verbose_name_plural": "repositories",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PullRequest',
+            name="PullRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField()),
-                ('first_commit_at', models.DateTimeField(blank=True, null=True)),
-                ('first_review_at', models.DateTimeField(blank=True, null=True)),
-                ('merged_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('additions', models.PositiveIntegerField(default=0)),
-                ('deletions', models.PositiveIntegerField(default=0)),
-                ('commits_count', models.PositiveIntegerField(default=0)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.person')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('repository', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pull_requests', to='coding.repository')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField()),
+                ("first_commit_at", models.DateTimeField(blank=True, null=True)),
+                ("first_review_at", models.DateTimeField(blank=True, null=True)),
+                ("merged_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("additions", models.PositiveIntegerField(default=0)),
+                ("deletions", models.PositiveIntegerField(default=0)),
+                ("commits_count", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.person",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
+                (
+                    "repository",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pull_requests",
+                        to="coding.repository",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='deployment',
-            name='repository',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deployments', to='coding.repository'),
+            model_name="deployment",
+            name="repository",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="deployments", to="coding.repository"
+            ),
         ),
         migrations.AddField(
-            model_name='commit',
-            name='repository',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commits', to='coding.repository'),
+            model_name="commit",
+            name="repository",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="commits", to="coding.repository"
+            ),
         ),
         migrations.CreateModel(
-            name='RepositoryTag',
+            name="RepositoryTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='repository',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='repositories', to='coding.repositorytag'),
+            model_name="repository",
+            name="tags",
+            field=models.ManyToManyField(blank=True, related_name="repositories", to="coding.repositorytag"),
         ),
         migrations.AddConstraint(
-            model_name='deploymentcommit',
-            constraint=models.UniqueConstraint(fields=('organization', 'deployment', 'commit'), name='deployment_commit_unique'),
+            model_name="deploymentcommit",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "deployment", "commit"), name="deployment_commit_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pullrequest',
-            index=models.Index(fields=['organization', 'created_at'], name='pull_request_org_created'),
+            model_name="pullrequest",
+            index=models.Index(fields=["organization", "created_at"], name="pull_request_org_created"),
         ),
         migrations.AddIndex(
-            model_name='pullrequest',
-            index=models.Index(fields=['organization', 'merged_at'], name='pull_request_org_merged'),
+            model_name="pullrequest",
+            index=models.Index(fields=["organization", "merged_at"], name="pull_request_org_merged"),
         ),
         migrations.AddConstraint(
-            model_name='pullrequest',
-            constraint=models.UniqueConstraint(fields=('organization', 'repository', 'number'), name='pull_request_unique_number'),
+            model_name="pullrequest",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "repository", "number"), name="pull_request_unique_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='deployment',
-            index=models.Index(fields=['organization', 'deployed_at'], name='deployment_org_deployed'),
+            model_name="deployment",
+            index=models.Index(fields=["organization", "deployed_at"], name="deployment_org_deployed"),
         ),
         migrations.AddIndex(
-            model_name='commit',
-            index=models.Index(fields=['organization', 'author', 'authored_local_date'], name='commit_org_author_day'),
+            model_name="commit",
+            index=models.Index(fields=["organization", "author", "authored_local_date"], name="commit_org_author_day"),
         ),
         migrations.AddIndex(
-            model_name='commit',
-            index=models.Index(fields=['organization', 'authored_at'], name='commit_org_authored_at'),
+            model_name="commit",
+            index=models.Index(fields=["organization", "authored_at"], name="commit_org_authored_at"),
         ),
         migrations.AddConstraint(
-            model_name='commit',
-            constraint=models.UniqueConstraint(fields=('organization', 'repository', 'sha'), name='commit_unique_repo_sha'),
+            model_name="commit",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "repository", "sha"), name="commit_unique_repo_sha"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='repositorytag',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='repository_tag_unique_name'),
+            model_name="repositorytag",
+            constraint=models.UniqueConstraint(fields=("organization", "name"), name="repository_tag_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='repository',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='repository_unique_name'),
+            model_name="repository",
+            constraint=models.UniqueConstraint(fields=("organization", "name"), name="repository_unique_name"),
         ),
     ]

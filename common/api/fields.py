@@ -1,11 +1,27 @@
-"""Form fields that parse query parameters strictly and word their errors as the Flow API does."""
+"""Form fields that parse query parameters strictly and word their errors as the Flow API does.
+
+Messages take their values through ValidationError params: a value containing `%` must not break
+the formatting that django-filter applies."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+MAX_ID = 2**63 - 1  # BIGINT; anything larger cannot name a row and would overflow the database
 
-def invalid_choice_message(value: str, choices: list[str]) -> str:
-    return f"Provide a valid choice. '{value}' is not one of the available choices: {choices}"
+
+def invalid_choice_error(value: str, choices: list[str]) -> ValidationError:
+    return ValidationError(
+        "Provide a valid choice. '%(value)s' is not one of the available choices: %(choices)s",
+        code="invalid_choice",
+        params={"value": value, "choices": choices},
+    )
+
+
+def _whole_number(text: str) -> int:
+    number = int(text)
+    if abs(number) > MAX_ID:
+        raise ValueError(text)
+    return number
 
 
 class StrictChoiceField(forms.CharField):
@@ -20,7 +36,7 @@ class StrictChoiceField(forms.CharField):
         if value in (None, ""):
             return None
         if value not in self.choices:
-            raise ValidationError(invalid_choice_message(value, self.choices), code="invalid_choice")
+            raise invalid_choice_error(value, self.choices)
         return value
 
 
@@ -36,27 +52,26 @@ class StrictBooleanField(StrictChoiceField):
 
 
 class IntegerListField(forms.CharField):
-    """A comma-separated list of integers (`team_id__in=1,2,3`)."""
+    """A comma-separated list of whole numbers (`team_id__in=1,2,3`)."""
 
     def clean(self, value):
         value = super().clean(value)
         if value in (None, ""):
             return None
-        items = [item.strip() for item in value.split(",")]
         try:
-            return [int(item) for item in items if item != ""]
+            return [_whole_number(item.strip()) for item in value.split(",") if item.strip() != ""]
         except ValueError:
             raise ValidationError("Enter a comma-separated list of whole numbers.", code="invalid") from None
 
 
 class StrictIntegerField(forms.CharField):
-    """A whole number; `abc` or `1.5` is an error."""
+    """A whole number; `abc`, `1.5` or a number beyond 64 bits is an error."""
 
     def clean(self, value):
         value = super().clean(value)
         if value in (None, ""):
             return None
         try:
-            return int(value)
+            return _whole_number(value)
         except ValueError:
             raise ValidationError("Enter a whole number.", code="invalid") from None

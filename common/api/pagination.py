@@ -4,6 +4,8 @@ from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from .fields import MAX_ID
+
 
 def _non_negative_int(request, name: str) -> int | None:
     raw = request.query_params.get(name)
@@ -13,6 +15,8 @@ def _non_negative_int(request, name: str) -> int | None:
         value = int(raw)
     except ValueError:
         raise ValidationError({name: ["A valid integer is required."]}) from None
+    if value > MAX_ID:
+        raise ValidationError({name: [f"Ensure this value is less than or equal to {MAX_ID}."]})
     if value < 0:
         raise ValidationError({name: ["Ensure this value is greater than or equal to 0."]})
     return value

@@ -91,7 +91,9 @@ class TicketValues:
         return self.backflows / len(self.transitions) if self.transitions else None
 
 
-def status_intervals(*, created_at: datetime, initial_status_id: int, status_changes: Sequence[Change]) -> list[Interval]:
+def status_intervals(
+    *, created_at: datetime, initial_status_id: int, status_changes: Sequence[Change]
+) -> list[Interval]:
     """The statuses a ticket went through: the initial status from creation, then one interval per
     change to a different status. The last interval is open (end None)."""
     intervals: list[Interval] = []

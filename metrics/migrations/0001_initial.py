@@ -5,106 +5,194 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('coding', '0001_initial'),
-        ('tickets', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("coding", "0001_initial"),
+        ("tickets", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PersonCodingDay',
+            name="PersonCodingDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('commits', models.PositiveIntegerField(default=0)),
-                ('additions', models.PositiveIntegerField(default=0)),
-                ('deletions', models.PositiveIntegerField(default=0)),
-                ('haloc', models.PositiveIntegerField(default=0)),
-                ('new_work_lines', models.PositiveIntegerField(default=0)),
-                ('rework_lines', models.PositiveIntegerField(default=0)),
-                ('help_others_lines', models.PositiveIntegerField(default=0)),
-                ('legacy_refactor_lines', models.PositiveIntegerField(default=0)),
-                ('impact', models.FloatField(default=0)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.person')),
-                ('repository', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coding.repository')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("commits", models.PositiveIntegerField(default=0)),
+                ("additions", models.PositiveIntegerField(default=0)),
+                ("deletions", models.PositiveIntegerField(default=0)),
+                ("haloc", models.PositiveIntegerField(default=0)),
+                ("new_work_lines", models.PositiveIntegerField(default=0)),
+                ("rework_lines", models.PositiveIntegerField(default=0)),
+                ("help_others_lines", models.PositiveIntegerField(default=0)),
+                ("legacy_refactor_lines", models.PositiveIntegerField(default=0)),
+                ("impact", models.FloatField(default=0)),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.person"
+                    ),
+                ),
+                (
+                    "repository",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="coding.repository"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'person_id', 'repository_id', 'id'],
-                'indexes': [models.Index(fields=['organization', 'day'], name='coding_day_org_day')],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'person', 'repository', 'day'), name='coding_day_unique')],
+                "ordering": ["day", "person_id", "repository_id", "id"],
+                "indexes": [models.Index(fields=["organization", "day"], name="coding_day_org_day")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "person", "repository", "day"), name="coding_day_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StatusInterval',
+            name="StatusInterval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('status', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.status')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_intervals', to='tickets.ticket')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
+                (
+                    "status",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tickets.status"
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_intervals",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ticket_id', 'started_at', 'id'],
-                'indexes': [models.Index(fields=['organization', 'ticket', 'started_at'], name='status_interval_org_ticket')],
+                "ordering": ["ticket_id", "started_at", "id"],
+                "indexes": [
+                    models.Index(fields=["organization", "ticket", "started_at"], name="status_interval_org_ticket")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StatusTransition',
+            name="StatusTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('is_backflow', models.BooleanField(default=False)),
-                ('from_status', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.status')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='tickets.ticket')),
-                ('to_status', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.status')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("is_backflow", models.BooleanField(default=False)),
+                (
+                    "from_status",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tickets.status"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="tickets.ticket"
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tickets.status"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ticket_id', 'at', 'id'],
-                'indexes': [models.Index(fields=['organization', 'ticket'], name='status_transition_org_ticket')],
+                "ordering": ["ticket_id", "at", "id"],
+                "indexes": [models.Index(fields=["organization", "ticket"], name="status_transition_org_ticket")],
             },
         ),
         migrations.CreateModel(
-            name='TicketCredit',
+            name="TicketCredit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ticket_credits', to='accounts.person')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credits', to='tickets.ticket')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ticket_credits",
+                        to="accounts.person",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="credits", to="tickets.ticket"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ticket_id', 'person_id', 'id'],
-                'indexes': [models.Index(fields=['organization', 'ticket'], name='ticket_credit_org_ticket')],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'person', 'ticket'), name='ticket_credit_unique')],
+                "ordering": ["ticket_id", "person_id", "id"],
+                "indexes": [models.Index(fields=["organization", "ticket"], name="ticket_credit_org_ticket")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization", "person", "ticket"), name="ticket_credit_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TicketMetrics',
+            name="TicketMetrics",
             fields=[
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='metrics', serialize=False, to='tickets.ticket')),
-                ('first_active_at', models.DateTimeField(null=True)),
-                ('done_at', models.DateTimeField(help_text='Last entry into done, for tickets now done (not canceled).', null=True)),
-                ('cycle_time_seconds', models.BigIntegerField(null=True)),
-                ('queue_time_seconds', models.BigIntegerField(default=0)),
-                ('transitions', models.PositiveIntegerField(default=0)),
-                ('backflows', models.PositiveIntegerField(default=0)),
-                ('backflow_rate', models.FloatField(null=True)),
-                ('jitter', models.FloatField(default=0)),
-                ('jitter_comments', models.PositiveIntegerField(default=0)),
-                ('jitter_description_edits', models.PositiveIntegerField(default=0)),
-                ('jitter_assignee_changes', models.PositiveIntegerField(default=0)),
-                ('computed_at', models.DateTimeField()),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="metrics",
+                        serialize=False,
+                        to="tickets.ticket",
+                    ),
+                ),
+                ("first_active_at", models.DateTimeField(null=True)),
+                (
+                    "done_at",
+                    models.DateTimeField(
+                        help_text="Last entry into done, for tickets now done (not canceled).", null=True
+                    ),
+                ),
+                ("cycle_time_seconds", models.BigIntegerField(null=True)),
+                ("queue_time_seconds", models.BigIntegerField(default=0)),
+                ("transitions", models.PositiveIntegerField(default=0)),
+                ("backflows", models.PositiveIntegerField(default=0)),
+                ("backflow_rate", models.FloatField(null=True)),
+                ("jitter", models.FloatField(default=0)),
+                ("jitter_comments", models.PositiveIntegerField(default=0)),
+                ("jitter_description_edits", models.PositiveIntegerField(default=0)),
+                ("jitter_assignee_changes", models.PositiveIntegerField(default=0)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "organization",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="accounts.organization"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ticket metrics',
-                'indexes': [models.Index(fields=['organization', 'done_at'], name='ticket_metrics_org_done'), models.Index(fields=['organization', 'cycle_time_seconds'], name='ticket_metrics_org_cycle')],
+                "verbose_name_plural": "ticket metrics",
+                "indexes": [
+                    models.Index(fields=["organization", "done_at"], name="ticket_metrics_org_done"),
+                    models.Index(fields=["organization", "cycle_time_seconds"], name="ticket_metrics_org_cycle"),
+                ],
             },
         ),
     ]

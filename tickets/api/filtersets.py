@@ -2,12 +2,11 @@
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accounts.models import Person, Team
 from accounts.selectors import team_member_ids, visible_person_ids
 from common.api.exceptions import NotFoundError
-from common.api.fields import invalid_choice_message
+from common.api.fields import invalid_choice_error
 from common.api.filters import IntegerFilter, IntegerListFilter, StrictBooleanFilter, ignore
 from tickets.models import Project, Ticket
 from tickets.selectors import TICKET_LOG_ORDERING, attributed_to, order_ticket_log
@@ -24,7 +23,7 @@ class OrderingField(forms.CharField):
         choices = sorted(TICKET_LOG_ORDERING)
         for name in names:
             if name.lstrip("-") not in TICKET_LOG_ORDERING:
-                raise ValidationError(invalid_choice_message(name, choices), code="invalid_choice")
+                raise invalid_choice_error(name, choices)
         return names
 
 
@@ -75,7 +74,9 @@ class TicketLogFilterSet(django_filters.FilterSet):
             queryset = attributed_to(queryset=queryset, person_ids=members, current_assignee=current_assignee)
         person_ids = [i for i in [data["apex_user_id"], *(data["apex_user_id__in"] or [])] if i is not None]
         if person_ids:
-            self._existing(Person, person_ids, "apex_user_id" if data["apex_user_id"] is not None else "apex_user_id__in")
+            self._existing(
+                Person, person_ids, "apex_user_id" if data["apex_user_id"] is not None else "apex_user_id__in"
+            )
             people = visible_person_ids(organization=self.organization, person_ids=person_ids)
             queryset = attributed_to(queryset=queryset, person_ids=people, current_assignee=current_assignee)
         return order_ticket_log(queryset=queryset, ordering=data["ordering"] or ["id"])

@@ -60,8 +60,10 @@ class TicketLogRowSerializer(serializers.Serializer):
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_first_active_at(self, ticket):
         metrics = self._metrics(ticket)
-        return metrics and metrics.first_active_at and serializers.DateTimeField().to_representation(
-            metrics.first_active_at
+        return (
+            metrics
+            and metrics.first_active_at
+            and serializers.DateTimeField().to_representation(metrics.first_active_at)
         )
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))

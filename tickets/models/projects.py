@@ -3,6 +3,7 @@
 from django.db import models
 
 from accounts.models import Organization, Person
+from metrics.calculations.tickets import MappedStatus
 
 
 class Project(models.Model):
@@ -83,8 +84,8 @@ class Status(models.Model):
         return self.name
 
     @property
-    def is_mapped(self) -> bool:
-        return self.state is not None
+    def mapped(self) -> MappedStatus:
+        return MappedStatus(lane=self.lane, state=self.state, waiting=self.is_waiting, canceled=self.is_canceled)
 
 
 class Sprint(models.Model):

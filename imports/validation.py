@@ -1,0 +1,299 @@
+"""Validation of a whole bundle (SPEC §5) before anything is written: types, required keys,
+references between sections, duplicate ids, and ids already used by another organization. Every
+problem is collected and named by its JSON location; `bundle_validate` raises them together."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+
+from metrics.calculations.tickets import MappedStatus
+
+from .parsing import MAX_ID, Problems, Reader, objects
+
+BUNDLE_FORMAT = "tally.bundle/1"
+SECTIONS = (
+    "teams", "people", "projects", "sprints", "tickets", "repositories", "commits", "pull_requests", "deployments",
+)  # fmt: skip
+STATES = ("not_started", "active", "done")
+EVENT_TYPES = ("status", "assignee", "comment", "description_edit", "story_points", "sprint")
+JITTER_WEIGHT_KEYS = ("comment", "description_edit", "assignee_change")
+MAX_STORY_POINTS = 999_999
+
+
+class BundleInvalid(Exception):
+    """A bundle that cannot be imported; `problems` lists every problem, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the bundle")
+        self.problems = problems
+
+
+@dataclass
+class ProjectRef:
+    """What the rest of the bundle needs to know about one project."""
+
+    key: str | None
+    kind: str
+    statuses: dict[int, MappedStatus] = field(default_factory=dict)
+    default_status: int | None = None
+
+
+@dataclass
+class BundleIndex:
+    """The ids each section declares, so references between sections can be checked."""
+
+    slug: str | None = None
+    team_ids: set[int] = field(default_factory=set)
+    person_ids: set[int] = field(default_factory=set)
+    projects: dict[int, ProjectRef] = field(default_factory=dict)
+    sprint_ids: set[int] = field(default_factory=set)
+    ticket_ids: set[int] = field(default_factory=set)
+    repository_ids: set[int] = field(default_factory=set)
+    commit_shas: set[str] = field(default_factory=set)
+    deployment_shas: list[tuple[str, str]] = field(default_factory=list)
+    """(JSON location, sha) of deployment commits not among the bundle's commits."""
+
+
+def bundle_validate(*, data: object) -> BundleIndex:
+    """Check a whole bundle; raise BundleInvalid with every problem found, else return its index.
+    Nothing is written."""
+    from .validation_coding import check_coding_sections
+    from .validation_database import check_database
+
+    problems = Problems()
+    if not isinstance(data, dict):
+        raise BundleInvalid([f"(root): expected a JSON object, got {type(data).__name__}"])
+    if data.get("format") != BUNDLE_FORMAT:
+        problems.add("format", f"must be {BUNDLE_FORMAT!r}, got {data.get('format')!r}")
+    root = Reader(data, "(root)", problems)
+    for section in SECTIONS:
+        if section in data and not isinstance(data[section], list):
+            problems.add(section, f"expected a list, got {type(data[section]).__name__}")
+    sections = {section: data[section] if isinstance(data.get(section), list) else [] for section in SECTIONS}
+
+    index = BundleIndex()
+    _check_organization(root, index, problems)
+    _check_teams(sections["teams"], index, problems)
+    _check_people(sections["people"], index, problems)
+    _check_projects(sections["projects"], index, problems)
+    _check_sprints(sections["sprints"], index, problems)
+    _check_tickets(sections["tickets"], index, problems)
+    check_coding_sections(sections, index, problems)
+    if index.slug is not None:
+        check_database(sections, index, problems)
+    if problems:
+        raise BundleInvalid(problems.messages)
+    return index
+
+
+def _duplicate(seen: set, value: object, path: str, problems: Problems, what: str) -> None:
+    if value is None:
+        return
+    if value in seen:
+        problems.add(path, f"duplicate {what} {value}")
+    seen.add(value)
+
+
+def _person_ref(reader: Reader, key: str, index: BundleIndex, *, required: bool = False) -> int | None:
+    person_id = reader.identifier(key, required=required, nullable=True)
+    if person_id is not None and person_id not in index.person_ids:
+        reader.problems.add(f"{reader.path}.{key}", f"unknown person {person_id}")
+    return person_id
+
+
+def _check_organization(root: Reader, index: BundleIndex, problems: Problems) -> None:
+    organization = root.mapping("organization", required=True)
+    if organization is None:
+        return
+    reader = Reader(organization, "organization", problems)
+    slug = reader.string("slug", required=True, nullable=False, max_length=50)
+    if slug is not None:
+        try:
+            validate_slug(slug)
+            index.slug = slug
+        except ValidationError:
+            problems.add("organization.slug", f"not a valid slug: {slug!r}")
+    reader.string("name", required=True, nullable=False, max_length=200)
+    settings = reader.mapping("settings")
+    if settings is not None:
+        settings_reader = Reader(settings, "organization.settings", problems)
+        settings_reader.boolean("backflow_counts_intra_lane_changes")
+        settings_reader.strings("sprint_excluded_work_types")
+
+
+def _check_teams(teams: list, index: BundleIndex, problems: Problems) -> None:
+    parents: dict[int, tuple[int, str]] = {}
+    for position, reader in objects(teams, "teams", problems):
+        team_id = reader.identifier()
+        _duplicate(index.team_ids, team_id, f"teams[{position}].id", problems, "team id")
+        reader.string("name", required=True, nullable=False, max_length=200)
+        reader.string("description")
+        parent_id = reader.identifier("parent", required=False, nullable=True)
+        if team_id is not None and parent_id is not None:
+            parents[team_id] = (parent_id, f"teams[{position}].parent")
+    for team_id, (parent_id, path) in parents.items():
+        if parent_id not in index.team_ids:
+            problems.add(path, f"unknown team {parent_id}")
+            continue
+        seen, current = {team_id}, parent_id
+        while current in parents:
+            if current in seen:
+                problems.add(path, f"team {team_id} is its own ancestor")
+                break
+            seen.add(current)
+            current = parents[current][0]
+
+
+def _check_people(people: list, index: BundleIndex, problems: Problems) -> None:
+    alias_owners: dict[str, int] = {}
+    for position, reader in objects(people, "people", problems):
+        person_id = reader.identifier()
+        _duplicate(index.person_ids, person_id, f"people[{position}].id", problems, "person id")
+        reader.string("name", required=True, nullable=False, max_length=200)
+        reader.string("slack_id", max_length=64)
+        reader.boolean("hidden_from_reports")
+        email = reader.string("email", max_length=254)
+        if email and "@" not in email:
+            problems.add(f"people[{position}].email", f"not an email address: {email!r}")
+        values = [(f"people[{position}].email", email)] if email else []
+        values += [(f"people[{position}].aliases[{i}]", a) for i, a in enumerate(reader.strings("aliases"))]
+        for path, value in values:
+            normalized = value.strip().lower()
+            if not normalized or len(normalized) > 254:
+                problems.add(path, f"not a usable alias: {value!r}")
+            elif alias_owners.setdefault(normalized, person_id) != person_id:
+                problems.add(path, f"{normalized} is also an alias of person {alias_owners[normalized]}")
+        for team_position, team_id in enumerate(reader.identifiers("teams")):
+            if team_id not in index.team_ids:
+                problems.add(f"people[{position}].teams[{team_position}]", f"unknown team {team_id}")
+
+
+def _check_projects(projects: list, index: BundleIndex, problems: Problems) -> None:
+    keys: set[str] = set()
+    for position, reader in objects(projects, "projects", problems):
+        path = f"projects[{position}]"
+        project_id = reader.identifier()
+        key = reader.string("key", required=True, nullable=False, max_length=50)
+        _duplicate(keys, key, f"{path}.key", problems, "project key")
+        reader.string("name", required=True, nullable=False, max_length=200)
+        kind = reader.choice("kind", ("delivery", "helpdesk")) or "delivery"
+        project = ProjectRef(key=key, kind=kind)
+        statuses = reader.items("statuses", required=True)
+        if "statuses" in reader.obj and not statuses:
+            problems.add(f"{path}.statuses", "a project needs at least one status")
+        for status_position, status in objects(statuses, f"{path}.statuses", problems):
+            _check_status(status, project, problems)
+        weights = reader.mapping("jitter_weights")
+        if weights is not None:
+            weights_reader = Reader(weights, f"{path}.jitter_weights", problems)
+            for weight_key in weights:
+                if weight_key not in JITTER_WEIGHT_KEYS:
+                    problems.add(f"{path}.jitter_weights.{weight_key}", "unknown jitter weight")
+                else:
+                    weights_reader.integer(weight_key, nullable=False)
+        for helper_position, person_id in enumerate(reader.identifiers("helpers")):
+            if person_id not in index.person_ids:
+                problems.add(f"{path}.helpers[{helper_position}]", f"unknown person {person_id}")
+        if project_id is not None:
+            if project_id in index.projects:
+                problems.add(f"{path}.id", f"duplicate project id {project_id}")
+            else:
+                index.projects[project_id] = project
+
+
+def _check_status(reader: Reader, project: ProjectRef, problems: Problems) -> None:
+    status_id = reader.integer("id", required=True, nullable=False, maximum=MAX_ID)
+    reader.string("name", required=True, nullable=False, max_length=200)
+    lane = reader.integer("lane")
+    state = reader.choice("state", STATES)
+    waiting = bool(reader.boolean("waiting"))
+    canceled = bool(reader.boolean("canceled"))
+    has_lane, has_state = reader.obj.get("lane") is not None, reader.obj.get("state") is not None
+    if has_lane != has_state:
+        problems.add(reader.path, "lane and state must be given together (or neither, for an unmapped status)")
+    if waiting and state != "active":
+        problems.add(f"{reader.path}.waiting", "only an active status can be waiting")
+    if canceled and state != "done":
+        problems.add(f"{reader.path}.canceled", "only a done status can be canceled")
+    if status_id is None:
+        return
+    if status_id in project.statuses:
+        problems.add(f"{reader.path}.id", f"duplicate status id {status_id} in project {project.key}")
+        return
+    project.statuses[status_id] = MappedStatus(
+        lane=lane if state else None, state=state if lane is not None else None, waiting=waiting, canceled=canceled
+    )
+    if project.default_status is None and state == "not_started":
+        project.default_status = status_id
+
+
+def _check_sprints(sprints: list, index: BundleIndex, problems: Problems) -> None:
+    for position, reader in objects(sprints, "sprints", problems):
+        sprint_id = reader.identifier()
+        _duplicate(index.sprint_ids, sprint_id, f"sprints[{position}].id", problems, "sprint id")
+        project_id = reader.identifier("project")
+        if project_id is not None and project_id not in index.projects:
+            problems.add(f"sprints[{position}].project", f"unknown project {project_id}")
+        reader.string("name", required=True, nullable=False, max_length=200)
+        reader.choice("state", ("future", "active", "closed"))
+        for key in ("start", "end", "completed_at"):
+            reader.timestamp(key)
+
+
+def _check_tickets(tickets: list, index: BundleIndex, problems: Problems) -> None:
+    keys: set[tuple[int, str]] = set()
+    for position, reader in objects(tickets, "tickets", problems):
+        path = f"tickets[{position}]"
+        ticket_id = reader.identifier()
+        _duplicate(index.ticket_ids, ticket_id, f"{path}.id", problems, "ticket id")
+        project_id = reader.identifier("project")
+        project = index.projects.get(project_id)
+        if project_id is not None and project is None:
+            problems.add(f"{path}.project", f"unknown project {project_id}")
+        key = reader.string("key", required=True, nullable=False, max_length=64)
+        if key is not None and project_id is not None and (project_id, key) in keys:
+            problems.add(f"{path}.key", f"duplicate ticket key {key} in project {project_id}")
+        keys.add((project_id, key))
+        reader.string("title", required=True, nullable=False, max_length=500)
+        reader.string("description")
+        for text_key, max_length in (("work_type", 50), ("priority", 50), ("epic", 200), ("resolution", 200)):
+            reader.string(text_key, max_length=max_length)
+        reader.number("story_points", maximum=MAX_STORY_POINTS)
+        reader.strings("labels")
+        reader.mapping("custom_fields")
+        reader.integer("number")
+        _person_ref(reader, "reporter", index)
+        reader.timestamp("created_at", required=True, nullable=False)
+        reader.timestamp("expected_at")
+        initial_status = reader.integer("initial_status", maximum=MAX_ID)
+        if project is not None:
+            if initial_status is not None and initial_status not in project.statuses:
+                problems.add(f"{path}.initial_status", f"unknown status {initial_status} for project {project_id}")
+            elif reader.obj.get("initial_status") is None and project.default_status is None:
+                problems.add(f"{path}.initial_status", f"required: project {project_id} has no not-started status")
+        for event_position, event in objects(reader.items("events"), f"{path}.events", problems):
+            _check_event(event, project_id, project, index, problems)
+
+
+def _check_event(reader: Reader, project_id: int | None, project: ProjectRef | None, index: BundleIndex, problems):
+    reader.timestamp("at", required=True, nullable=False)
+    kind = reader.choice("type", EVENT_TYPES, required=True)
+    _person_ref(reader, "by", index)
+    if kind == "status":
+        status_id = reader.integer("to", required=True, nullable=False, maximum=MAX_ID)
+        if status_id is not None and project is not None and status_id not in project.statuses:
+            problems.add(f"{reader.path}.to", f"unknown status {status_id} for project {project_id}")
+        reader.string("resolution", max_length=200)
+    elif kind == "assignee":
+        _person_ref(reader, "to", index, required=True)
+    elif kind == "comment":
+        reader.string("body", required=True, nullable=False, blank=True)
+        reader.boolean("public")
+    elif kind == "story_points":
+        reader.number("to", required=True, maximum=MAX_STORY_POINTS)
+    elif kind == "sprint":
+        reader.choice("action", ("add", "remove"), required=True)
+        sprint_id = reader.identifier("sprint")
+        if sprint_id is not None and sprint_id not in index.sprint_ids:
+            problems.add(f"{reader.path}.sprint", f"unknown sprint {sprint_id}")
