@@ -10,6 +10,10 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
     def _organization(self, request):
         return None if request.user.is_superuser else request.user.organization
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if request.user.is_superuser else [f for f in fields if f != "organization"]
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         organization = self._organization(request)

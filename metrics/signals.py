@@ -15,22 +15,25 @@ _WEIGHT_FIELDS = ("comment_weight", "description_edit_weight", "assignee_change_
 
 
 def _changed(instance, fields) -> bool:
-    if instance.pk is None:
-        return True
     previous = type(instance).objects.filter(pk=instance.pk).values(*fields).first()
     return previous is None or any(previous[f] != getattr(instance, f) for f in fields)
 
 
 @receiver(pre_save, sender=Status)
 def _status_mapping_changing(sender, instance, raw=False, **kwargs):
-    instance._mapping_changed = not raw and _changed(instance, _MAPPING_FIELDS)
+    # A new status is in no ticket's history yet: nothing to re-derive.
+    instance._mapping_changed = not raw and instance.pk is not None and _changed(instance, _MAPPING_FIELDS)
 
 
 @receiver(post_save, sender=Status)
-@receiver(post_delete, sender=Status)
 def _status_mapping_changed(sender, instance, **kwargs):
-    if getattr(instance, "_mapping_changed", True):
+    if instance._mapping_changed:
         schedule_project_refresh(instance.project_id)
+
+
+@receiver(post_delete, sender=Status)
+def _status_deleted(sender, instance, **kwargs):
+    schedule_project_refresh(instance.project_id)
 
 
 @receiver(pre_save, sender=Project)

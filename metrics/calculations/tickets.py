@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 NOT_STARTED, ACTIVE, DONE = "not_started", "active", "done"
 JITTER_KINDS = ("comment", "description_edit", "assignee_change")
@@ -147,7 +148,7 @@ def transitions(
     `count_intra_lane`; a backflow is a move to an earlier lane (a jump across several lanes is one
     backflow), except a move into a canceled status. Changes to or from unmapped statuses are ignored."""
     result = []
-    for before, after in zip(intervals, intervals[1:], strict=False):
+    for before, after in pairwise(intervals):
         source, target = statuses[before.status_id], statuses[after.status_id]
         if not (source.is_mapped and target.is_mapped):
             continue

@@ -93,14 +93,14 @@ def test_row_carries_every_documented_column(api_client, org_tree):
 
 
 def test_team_filter_credits_people_only_while_active(api_client, org_tree):
-    engineering, platform, storage = org_tree["teams"]
+    engineering, _, storage = org_tree["teams"]
     # Grace held CORE-2 only before it started: not credited. She is credited with CORE-4.
     assert keys(api_client.get(LOG, {"team_id": engineering.id})) == ["CORE-4"]
     assert keys(api_client.get(LOG, {"team_id": storage.id})) == ["CORE-1", "CORE-4"]
 
 
 def test_include_nested_teams_reaches_grandchildren(api_client, org_tree):
-    engineering, platform, storage = org_tree["teams"]
+    engineering = org_tree["teams"][0]
     params = {"team_id": engineering.id, "include_nested_teams": "true"}
     assert keys(api_client.get(LOG, params)) == ["CORE-1", "CORE-4"]
     params["include_nested_teams"] = "false"
@@ -108,26 +108,26 @@ def test_include_nested_teams_reaches_grandchildren(api_client, org_tree):
 
 
 def test_hidden_people_are_left_out(api_client, org_tree):
-    engineering, platform, storage = org_tree["teams"]
+    platform = org_tree["teams"][1]
     linus = org_tree["people"][2]
     assert keys(api_client.get(LOG, {"team_id": platform.id})) == []
     assert keys(api_client.get(LOG, {"apex_user_id": linus.id})) == []
 
 
 def test_team_id_in_is_a_union(api_client, org_tree):
-    engineering, platform, storage = org_tree["teams"]
+    engineering, _, storage = org_tree["teams"]
     assert keys(api_client.get(LOG, {"team_id__in": f"{engineering.id},{storage.id}"})) == ["CORE-1", "CORE-4"]
 
 
 def test_apex_user_filters(api_client, org_tree):
-    ada, grace, linus, bob = org_tree["people"]
+    ada, grace, _, bob = org_tree["people"]
     assert keys(api_client.get(LOG, {"apex_user_id": ada.id})) == ["CORE-1", "CORE-4"]
     assert keys(api_client.get(LOG, {"apex_user_id": grace.id})) == ["CORE-4"]
     assert keys(api_client.get(LOG, {"apex_user_id__in": f"{grace.id},{bob.id}"})) == ["CORE-2", "CORE-4"]
 
 
 def test_current_assignee_narrows_to_the_current_assignee(api_client, org_tree):
-    ada, grace, linus, bob = org_tree["people"]
+    ada, grace = org_tree["people"][:2]
     assert keys(api_client.get(LOG, {"apex_user_id": ada.id, "current_assignee": "true"})) == ["CORE-1"]
     assert keys(api_client.get(LOG, {"apex_user_id": grace.id, "current_assignee": "true"})) == ["CORE-4"]
     assert keys(api_client.get(LOG, {"apex_user_id": ada.id, "current_assignee": "false"})) == ["CORE-1", "CORE-4"]

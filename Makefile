@@ -1,0 +1,44 @@
+# The README's two commands. `make run`: set up and serve on the embedded default (SQLite under
+# var/, Celery eager). `make test`: set up, lint, and run the whole test suite (SQLite by default;
+# DATABASE_URL / REDIS_URL from the environment point it at PostgreSQL and Redis, as CI does).
+
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Touched after a successful install; pyproject.toml newer than it means install again.
+STAMP := $(VENV)/.tally-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install lint format clean-venv
+
+help:
+	@echo "make run    set up (venv, install, migrate, demo data, admin login, API key) and serve on 127.0.0.1:8000"
+	@echo "make test   set up, lint (ruff) and run the test suite (pytest, in parallel)"
+	@echo "make format apply ruff's formatting and safe fixes"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q --upgrade pip
+	$(PY) -m pip install --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@PY=$(PY) bash scripts/run.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	@PY=$(PY) bash scripts/test.sh $(PYTEST_ARGS)
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,44 @@
+"""Load an organization's bundle (SPEC §5; docs/bundle-format.md)."""
+
+from pathlib import Path
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError
+
+from imports.services import bundle_import
+from imports.validation import BundleInvalid
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a tally.bundle/1 JSON document describing one organization (docs/bundle-format.md). "
+        "The whole bundle is validated first: a bad bundle is rejected with every problem listed and "
+        "nothing is written. Re-importing the same bundle changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path of the bundle (JSON); '-' reads standard input.")
+
+    def handle(self, *args, file: str, **options):
+        data = _read_bundle(file)
+        try:
+            summary = bundle_import(data=data)
+        except BundleInvalid as invalid:
+            for problem in invalid.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"Bundle rejected: {len(invalid.problems)} problem(s); nothing was written.") from None
+        for line in summary.lines():
+            self.stdout.write(line)
+
+
+def _read_bundle(file: str) -> object:
+    import sys
+
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise CommandError(f"{file}: not valid JSON: {error}") from None

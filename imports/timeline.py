@@ -1,0 +1,177 @@
+"""A ticket's history as the import writes it: the bundle's events put in time order, with the
+`from` side of each change filled in, and the ticket's current values derived from them (status,
+assignee, story points, update / resolve / close times, help-desk facts). Plain data in and out."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from metrics.calculations.tickets import MappedStatus
+
+from .parsing import parse_timestamp_utc, story_points_decimal, story_points_text
+
+EVENT_FIELDS = (
+    "kind", "at", "actor_id", "from_status_id", "to_status_id", "from_person_id", "to_person_id",
+    "from_value", "to_value", "sprint_id", "sprint_action", "body", "is_public", "resolution",
+)  # fmt: skip
+"""The columns of a TicketEvent that make its natural signature (what an identical re-import
+must reproduce exactly)."""
+
+
+@dataclass(frozen=True)
+class WorkflowStatus:
+    """A stored status of the ticket's project: its row id and mapping."""
+
+    row_id: int
+    mapping: MappedStatus
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    """What deriving a ticket's history needs to know about its project."""
+
+    project_id: int
+    kind: str
+    statuses: dict[int, WorkflowStatus]
+    """Keyed by the bundle's status id (Status.external_id)."""
+    default_status: int
+    helper_ids: frozenset[int]
+
+
+@dataclass
+class TicketHistory:
+    """The Ticket columns the bundle determines, the columns set only on creation (state and sprint,
+    which the metrics refresh owns afterwards), and the event signatures in time order."""
+
+    fields: dict
+    creation_fields: dict
+    events: list[tuple]
+
+
+def _event_signature(**values) -> tuple:
+    row = {
+        "actor_id": None, "from_status_id": None, "to_status_id": None, "from_person_id": None,
+        "to_person_id": None, "from_value": "", "to_value": "", "sprint_id": None, "sprint_action": "",
+        "body": "", "is_public": True, "resolution": "",
+    }  # fmt: skip
+    row.update(values)
+    return tuple(row[name] for name in EVENT_FIELDS)
+
+
+def _current_sprint_id(sprint_changes: list[tuple[datetime, str, int]]) -> int | None:
+    """The sprint a ticket is in now: of the sprints it was added to and not removed from since,
+    the one it joined last (the rule the metrics refresh applies)."""
+    members: dict[int, datetime] = {}
+    for at, action, sprint_id in sprint_changes:
+        if action == "add":
+            members[sprint_id] = at
+        else:
+            members.pop(sprint_id, None)
+    return max(members, key=lambda sprint_id: (members[sprint_id], sprint_id)) if members else None
+
+
+def ticket_history(*, ticket: dict, project: ProjectContext, organization_id: int) -> TicketHistory:
+    """Derive one validated bundle ticket's row values and history rows. Events are ordered by
+    `at`, ties keeping file order."""
+    created_at = parse_timestamp_utc(ticket["created_at"])
+    timed = sorted(
+        ((parse_timestamp_utc(event["at"]), position, event) for position, event in enumerate(ticket.get("events") or [])),
+        key=lambda item: (item[0], item[1]),
+    )
+    initial = ticket.get("initial_status")
+    status = project.statuses[project.default_status if initial is None else initial]
+    assignee_id = None
+    points = ticket.get("story_points")
+    helpers = project.helper_ids
+    closed_at = closed_by = reopened_by = resolved_at = None
+    first_helper_response_at = last_message_at = last_message_by = None
+    resolution = ""
+    sprint_changes: list[tuple[datetime, str, int]] = []
+    signatures = []
+    for at, _position, event in timed:
+        kind, actor_id = event["type"], event.get("by")
+        if kind == "status":
+            target = project.statuses[event["to"]]
+            event_resolution = event.get("resolution") or ""
+            signatures.append(
+                _event_signature(
+                    kind=kind, at=at, actor_id=actor_id, from_status_id=status.row_id,
+                    to_status_id=target.row_id, resolution=event_resolution,
+                )
+            )  # fmt: skip
+            was_done, is_done = status.mapping.state == "done", target.mapping.state == "done"
+            if is_done and not was_done:
+                closed_at, closed_by, resolution = at, actor_id, event_resolution
+            elif was_done and not is_done:
+                reopened_by = actor_id
+            status = target
+        elif kind == "assignee":
+            signatures.append(
+                _event_signature(
+                    kind=kind, at=at, actor_id=actor_id, from_person_id=assignee_id, to_person_id=event["to"]
+                )
+            )
+            assignee_id = event["to"]
+        elif kind == "story_points":
+            signatures.append(
+                _event_signature(
+                    kind=kind, at=at, actor_id=actor_id,
+                    from_value=story_points_text(points), to_value=story_points_text(event["to"]),
+                )
+            )  # fmt: skip
+            points = event["to"]
+        elif kind == "comment":
+            is_public = event.get("public", True) is not False
+            signatures.append(
+                _event_signature(kind=kind, at=at, actor_id=actor_id, body=event["body"], is_public=is_public)
+            )
+            last_message_at, last_message_by = at, actor_id
+            if first_helper_response_at is None and actor_id in helpers:
+                first_helper_response_at = at
+        elif kind == "description_edit":
+            signatures.append(_event_signature(kind=kind, at=at, actor_id=actor_id))
+        else:
+            signatures.append(
+                _event_signature(
+                    kind=kind, at=at, actor_id=actor_id, sprint_id=event["sprint"], sprint_action=event["action"]
+                )
+            )
+            sprint_changes.append((at, event["action"], event["sprint"]))
+    if status.mapping.state == "done":
+        resolved_at = closed_at if closed_at is not None else created_at
+    else:
+        closed_at = closed_by = None
+        resolution = ""
+    number = ticket.get("number")
+    if number is None and project.kind == "helpdesk":
+        digits = ticket["key"].rsplit("-", 1)[-1]
+        number = int(digits) if digits.isdigit() and int(digits) <= 2_147_483_647 else None
+    fields = {
+        "organization_id": organization_id,
+        "project_id": project.project_id,
+        "number": number,
+        "key": ticket["key"],
+        "title": ticket["title"],
+        "description": ticket.get("description") or "",
+        "work_type": ticket.get("work_type") or "",
+        "priority": ticket.get("priority") or "",
+        "status_id": status.row_id,
+        "story_points": story_points_decimal(points),
+        "assignee_id": assignee_id,
+        "reporter_id": ticket.get("reporter"),
+        "epic": ticket.get("epic") or "",
+        "labels": list(ticket.get("labels") or []),
+        "custom_fields": dict(ticket.get("custom_fields") or {}),
+        "resolution": ticket.get("resolution") or resolution,
+        "expected_at": parse_timestamp_utc(ticket.get("expected_at")),
+        "created_at": created_at,
+        "updated_at": max([created_at, *(at for at, _p, _e in timed)]),
+        "resolved_at": resolved_at,
+        "first_helper_response_at": first_helper_response_at,
+        "closed_at": closed_at,
+        "closed_by_id": closed_by,
+        "reopened_by_id": reopened_by,
+        "last_message_at": last_message_at,
+        "last_message_by_id": last_message_by,
+    }
+    creation_fields = {"state": status.mapping.display_state, "sprint_id": _current_sprint_id(sprint_changes)}
+    return TicketHistory(fields=fields, creation_fields=creation_fields, events=signatures)
