@@ -62,8 +62,11 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     name = "BearerAuth"
 
     def get_security_definition(self, auto_schema):
+        # An apiKey scheme on the Authorization header, so the value is sent as typed: the Flow
+        # document tells users to put `Bearer <API key>` in the field, Bearer included.
         return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "Put `Bearer <API key>` in the field, or the key alone (Swagger adds Bearer).",
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Put `Bearer <API key>` in the value field. You must include Bearer.",
         }

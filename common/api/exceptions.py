@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 logger = logging.getLogger("tally.api")
 
@@ -30,5 +31,6 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None:
         return response
+    set_rollback()  # nothing half-written survives an unexpected failure
     logger.exception("Unhandled error in %s", context["view"].__class__.__name__)
     return Response(UNKNOWN_ERROR_BODY, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "common.api.throttling.RateLimitHeadersMiddleware",
 ]
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -99,6 +100,7 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasMetricsApiPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "common.api.pagination.LimitOffsetPagination",
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
@@ -120,12 +122,23 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.allow_empty_query_values",
+    ],
 }
 
 # API
 API_PAGE_SIZE_DEFAULT = 50
 API_PAGE_SIZE_MAX = 1000
 API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
+# Per-key rate limits by scope (django-ratelimit rates: "600/m", "100/60s").
+API_RATE_LIMITS = {
+    "default": env("RATE_LIMIT_DEFAULT", default="600/m"),
+    "delivery": env("RATE_LIMIT_DELIVERY", default="20/m"),
+    "ticketing": env("RATE_LIMIT_TICKETING", default="100/60s"),
+}
+RATELIMIT_USE_CACHE = "default"
 
 # CELERY
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

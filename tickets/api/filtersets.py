@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Person, Team
 from accounts.selectors import team_member_ids, visible_person_ids
@@ -27,6 +28,7 @@ class OrderingField(forms.CharField):
         return names
 
 
+@extend_schema_field({"type": "string", "example": "-cycle_time,key"})
 class OrderingFilter(django_filters.Filter):
     field_class = OrderingField
 
