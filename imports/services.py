@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from metrics.services import ticket_metrics_refresh
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketEvent
 
-from .sync import Counts
+from .sync import Counts, statistics_refresh
 from .validation import bundle_validate
 from .writes_accounts import organization_upsert, people_upsert, teams_upsert
 from .writes_coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
 from .writes_tickets import projects_upsert, sprints_upsert, tickets_upsert
+
+ANALYZE_AFTER_ROWS = 10_000
 
 
 @dataclass
@@ -32,7 +34,11 @@ class ImportSummary:
         """The summary as short text lines, one per kind of row."""
         width = max((len(name) for name in self.counts), default=0)
         lines = [f"Organization {self.organization}: {'imported' if self.changed else 'already up to date'}"]
-        lines += [f"  {name.ljust(width)}  {counts}" for name, counts in self.counts.items()]
+        lines += [
+            f"  {name.ljust(width)}  {counts}"
+            for name, counts in self.counts.items()
+            if counts.created or counts.updated or counts.unchanged or counts.deleted
+        ]
         lines.append(f"  per-ticket metrics recomputed for {self.tickets_refreshed} ticket(s)")
         return lines
 
@@ -69,5 +75,7 @@ def _bundle_write(data: dict) -> ImportSummary:
     elif projects.changed_project_ids:
         stored = Ticket.objects.filter(organization=organization, project_id__in=projects.changed_project_ids)
         refresh_ids.update(stored.values_list("id", flat=True))
+    if tickets.tickets.created + tickets.events.created >= ANALYZE_AFTER_ROWS:
+        statistics_refresh(Ticket, TicketEvent)
     summary.tickets_refreshed = ticket_metrics_refresh(ticket_ids=refresh_ids)
     return summary

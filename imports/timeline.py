@@ -73,8 +73,9 @@ def ticket_history(*, ticket: dict, project: ProjectContext, organization_id: in
     """Derive one validated bundle ticket's row values and history rows. Events are ordered by
     `at`, ties keeping file order."""
     created_at = parse_timestamp_utc(ticket["created_at"])
+    events = ticket.get("events") or []
     timed = sorted(
-        ((parse_timestamp_utc(event["at"]), position, event) for position, event in enumerate(ticket.get("events") or [])),
+        ((parse_timestamp_utc(event["at"]), position, event) for position, event in enumerate(events)),
         key=lambda item: (item[0], item[1]),
     )
     initial = ticket.get("initial_status")

@@ -182,7 +182,7 @@ def _check_projects(projects: list, index: BundleIndex, problems: Problems) -> N
         statuses = reader.items("statuses", required=True)
         if "statuses" in reader.obj and not statuses:
             problems.add(f"{path}.statuses", "a project needs at least one status")
-        for status_position, status in objects(statuses, f"{path}.statuses", problems):
+        for _position, status in objects(statuses, f"{path}.statuses", problems):
             _check_status(status, project, problems)
         weights = reader.mapping("jitter_weights")
         if weights is not None:
@@ -272,7 +272,7 @@ def _check_tickets(tickets: list, index: BundleIndex, problems: Problems) -> Non
                 problems.add(f"{path}.initial_status", f"unknown status {initial_status} for project {project_id}")
             elif reader.obj.get("initial_status") is None and project.default_status is None:
                 problems.add(f"{path}.initial_status", f"required: project {project_id} has no not-started status")
-        for event_position, event in objects(reader.items("events"), f"{path}.events", problems):
+        for _position, event in objects(reader.items("events"), f"{path}.events", problems):
             _check_event(event, project_id, project, index, problems)
 
 

@@ -49,7 +49,7 @@ def _check_repositories(repositories: list, index: BundleIndex, problems: Proble
             problems.add(f"{path}.name", f"duplicate repository name {name}")
         names.add(name)
         reader.string("url", max_length=500)
-        for tag_position, tag in objects(reader.items("tags"), f"{path}.tags", problems):
+        for _position, tag in objects(reader.items("tags"), f"{path}.tags", problems):
             tag_id = tag.identifier()
             tag_name = tag.string("name", required=True, nullable=False, max_length=200)
             if tag_id is None or tag_name is None:

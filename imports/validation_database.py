@@ -58,9 +58,9 @@ def check_database(sections: dict[str, list], index: BundleIndex, problems: Prob
     """Add a problem for every conflict between the bundle and rows already stored."""
     organization = Organization.objects.filter(slug=index.slug).first()
     organization_id = organization.id if organization else None
-    explicit = [(section, model, what, _ids_with_paths(sections, section)) for section, model, what in EXPLICIT_ID_SECTIONS]
-    explicit.append(("repositories", RepositoryTag, "repository tag", _tag_ids_with_paths(sections)))
-    for _section, model, what, paths in explicit:
+    explicit = [(model, what, _ids_with_paths(sections, section)) for section, model, what in EXPLICIT_ID_SECTIONS]
+    explicit.append((RepositoryTag, "repository tag", _tag_ids_with_paths(sections)))
+    for model, what, paths in explicit:
         for chunk in batched(sorted(paths), QUERY_CHUNK):
             taken = model.objects.filter(id__in=chunk).exclude(organization_id=organization_id)
             for taken_id in sorted(taken.values_list("id", flat=True)):
@@ -96,7 +96,8 @@ def _check_natural_keys(sections: dict[str, list], index: BundleIndex, organizat
         for path, item in _valid_dicts(sections["tickets"], "tickets")
         if _is_id(item.get("id")) and _is_id(item.get("project")) and isinstance(item.get("key"), str)
     }
-    tickets_stored = Ticket.objects.filter(organization=organization)
+    project_ids = sorted({project_id for project_id, _key in tickets})
+    tickets_stored = Ticket.objects.filter(organization=organization, project_id__in=project_ids)
     _conflicts(tickets_stored, ("project_id", "key"), tickets, problems, "ticket key")
     repositories, tags = {}, {}
     for path, item in _valid_dicts(sections["repositories"], "repositories"):
@@ -112,7 +113,8 @@ def _check_natural_keys(sections: dict[str, list], index: BundleIndex, organizat
         for path, item in _valid_dicts(sections["pull_requests"], "pull_requests")
         if _is_id(item.get("id")) and _is_id(item.get("repository")) and _is_id(item.get("number"))
     }
-    stored_pull_requests = PullRequest.objects.filter(organization=organization)
+    repository_ids = sorted({repository_id for repository_id, _number in pull_requests})
+    stored_pull_requests = PullRequest.objects.filter(organization=organization, repository_id__in=repository_ids)
     _conflicts(stored_pull_requests, ("repository_id", "number"), pull_requests, problems, "pull request")
     _check_aliases(sections, index, organization, problems)
 
@@ -145,4 +147,4 @@ def _check_deployment_commits(index: BundleIndex, organization_id: int | None, p
             found.update(stored.values_list("sha", flat=True))
     for path, sha in index.deployment_shas:
         if sha not in found:
-            problems.add(path, f"unknown commit {sha} (not in the bundle nor stored for this organization)")
+            problems.add(path, f"unknown commit {sha} (neither in the bundle nor stored for this organization)")

@@ -6,7 +6,7 @@ from accounts.services import team_paths_rebuild
 from coding.models import Commit
 
 from .parsing import batched
-from .sync import QUERY_CHUNK, Counts, id_sequences_reset, links_sync, rows_sync, stored_rows
+from .sync import QUERY_CHUNK, Counts, id_sequences_reset, links_sync, rows_sync, stored_by_id
 
 TEAM_FIELDS = ["name", "description", "parent_id"]
 PERSON_FIELDS = ["name", "email", "slack_id", "hidden_from_reports", "needs_review"]
@@ -47,9 +47,11 @@ def teams_upsert(*, organization: Organization, teams: list[dict]) -> Counts:
         }
         for team in teams
     }
-    stored = stored_rows(Team.objects.all(), lookup="id", values=desired, fields=TEAM_FIELDS, key=lambda r: r["id"])
+    stored = stored_by_id(Team, desired, TEAM_FIELDS)
     creation = {team_id: {"path": str(team_id), "depth": 0} for team_id in desired}
-    counts, _touched = rows_sync(model=Team, desired=desired, stored=stored, fields=TEAM_FIELDS, creation_fields=creation)
+    counts, _touched = rows_sync(
+        model=Team, desired=desired, stored=stored, fields=TEAM_FIELDS, creation_fields=creation
+    )
     id_sequences_reset(Team)
     team_paths_rebuild(organization=organization)
     return counts
@@ -71,7 +73,7 @@ def people_upsert(*, organization: Organization, people: list[dict]) -> dict[str
         }
         for person in people
     }
-    stored = stored_rows(Person.objects.all(), lookup="id", values=desired, fields=PERSON_FIELDS, key=lambda r: r["id"])
+    stored = stored_by_id(Person, desired, PERSON_FIELDS)
     people_counts, _touched = rows_sync(model=Person, desired=desired, stored=stored, fields=PERSON_FIELDS)
     id_sequences_reset(Person)
 
@@ -99,9 +101,11 @@ def _take_over_aliases(*, organization: Organization, aliases: dict[int, set[str
     owner_by_value = {value: person_id for person_id, values in aliases.items() for value in values}
     held = []
     for chunk in batched(sorted(owner_by_value), QUERY_CHUNK):
-        held += PersonAlias.objects.filter(
-            organization=organization, value__in=chunk, person__needs_review=True
-        ).exclude(person_id__in=list(aliases)).values_list("id", "value", "person_id")
+        held += (
+            PersonAlias.objects.filter(organization=organization, value__in=chunk, person__needs_review=True)
+            .exclude(person_id__in=list(aliases))
+            .values_list("id", "value", "person_id")
+        )
     if not held:
         return
     for _alias_id, value, reviewed_person_id in held:

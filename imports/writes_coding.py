@@ -8,7 +8,16 @@ from accounts.models import Organization, Person, PersonAlias
 from coding.models import Commit, Deployment, DeploymentCommit, PullRequest, Repository, RepositoryTag
 
 from .parsing import batched, parse_timestamp_utc
-from .sync import QUERY_CHUNK, WRITE_BATCH, Counts, id_sequences_reset, links_sync, rows_sync, stored_rows
+from .sync import (
+    QUERY_CHUNK,
+    WRITE_BATCH,
+    Counts,
+    id_sequences_reset,
+    links_sync,
+    rows_sync,
+    stored_by_id,
+    stored_rows,
+)
 
 REPOSITORY_FIELDS = ["name", "url"]
 COMMIT_FIELDS = [
@@ -33,16 +42,14 @@ def repositories_upsert(*, organization: Organization, repositories: list[dict])
         }
         for repository in repositories
     }  # fmt: skip
-    stored = stored_rows(
-        Repository.objects.all(), lookup="id", values=desired, fields=REPOSITORY_FIELDS, key=lambda r: r["id"]
-    )
+    stored = stored_by_id(Repository, desired, REPOSITORY_FIELDS)
     repository_counts, _touched = rows_sync(model=Repository, desired=desired, stored=stored, fields=REPOSITORY_FIELDS)
     tags = {
         tag["id"]: {"id": tag["id"], "organization_id": organization.id, "name": tag["name"]}
         for repository in repositories
         for tag in repository.get("tags") or []
     }
-    stored_tags = stored_rows(RepositoryTag.objects.all(), lookup="id", values=tags, fields=["name"], key=lambda r: r["id"])
+    stored_tags = stored_by_id(RepositoryTag, tags, ["name"])
     tag_counts, _touched = rows_sync(model=RepositoryTag, desired=tags, stored=stored_tags, fields=["name"])
     id_sequences_reset(Repository, RepositoryTag)
     link_counts = links_sync(
@@ -62,7 +69,8 @@ def _authors_by_email(*, organization: Organization, commits: list[dict]) -> tup
         stored = PersonAlias.objects.filter(organization=organization, value__in=chunk)
         people.update(stored.values_list("value", "person_id"))
     if emails - set(people):
-        stored_people = Person.objects.filter(organization=organization).exclude(email="").order_by("needs_review", "id")
+        stored_people = Person.objects.filter(organization=organization).exclude(email="")
+        stored_people = stored_people.order_by("needs_review", "id")
         for email, person_id in stored_people.values_list("email", "id"):
             if email.lower() in emails:
                 people.setdefault(email.lower(), person_id)
@@ -119,7 +127,8 @@ def commits_upsert(*, organization: Organization, commits: list[dict]) -> dict[s
     work and haloc is additions + deletions; the author's UTC offset and local date are kept."""
     authors, review_counts = _authors_by_email(organization=organization, commits=commits)
     counts = Counts()
-    stored_commits = Commit.objects.filter(organization=organization)
+    repository_ids = sorted({commit["repository"] for commit in commits})
+    stored_commits = Commit.objects.filter(organization=organization, repository_id__in=repository_ids)
     for chunk in batched(commits, COMMIT_CHUNK):
         desired = {}
         for commit in chunk:
@@ -156,9 +165,7 @@ def pull_requests_upsert(*, organization: Organization, pull_requests: list[dict
         }
         for pr in pull_requests
     }
-    stored = stored_rows(
-        PullRequest.objects.all(), lookup="id", values=desired, fields=PULL_REQUEST_FIELDS, key=lambda r: r["id"]
-    )
+    stored = stored_by_id(PullRequest, desired, PULL_REQUEST_FIELDS)
     counts, _touched = rows_sync(model=PullRequest, desired=desired, stored=stored, fields=PULL_REQUEST_FIELDS)
     id_sequences_reset(PullRequest)
     return counts
@@ -179,17 +186,15 @@ def deployments_upsert(*, organization: Organization, deployments: list[dict]) -
         }
         for deployment in deployments
     }
-    stored = stored_rows(
-        Deployment.objects.all(), lookup="id", values=desired, fields=DEPLOYMENT_FIELDS, key=lambda r: r["id"]
-    )
+    stored = stored_by_id(Deployment, desired, DEPLOYMENT_FIELDS)
     counts, _touched = rows_sync(model=Deployment, desired=desired, stored=stored, fields=DEPLOYMENT_FIELDS)
     id_sequences_reset(Deployment)
 
     shas = {sha.lower() for deployment in deployments for sha in deployment.get("commits") or []}
     commits_by_sha: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for chunk in batched(sorted(shas), QUERY_CHUNK):
-        rows = Commit.objects.filter(organization=organization, sha__in=chunk).values_list("sha", "id", "repository_id")
-        for sha, commit_id, repository_id in rows:
+        rows = Commit.objects.filter(organization=organization, sha__in=chunk)
+        for sha, commit_id, repository_id in rows.values_list("sha", "id", "repository_id"):
             commits_by_sha[sha].append((commit_id, repository_id))
     shipped: dict[int, set[int]] = {}
     for deployment in deployments:

@@ -10,7 +10,16 @@ from metrics.models import TicketMetrics
 from tickets.models import Helper, Project, Sprint, Status, Ticket, TicketEvent
 
 from .parsing import batched, parse_timestamp_utc
-from .sync import QUERY_CHUNK, WRITE_BATCH, Counts, id_sequences_reset, links_sync, rows_sync, stored_rows
+from .sync import (
+    QUERY_CHUNK,
+    Counts,
+    id_sequences_reset,
+    links_sync,
+    rows_insert,
+    rows_sync,
+    stored_by_id,
+    stored_rows,
+)
 from .timeline import EVENT_FIELDS, ProjectContext, WorkflowStatus, ticket_history
 
 PROJECT_FIELDS = ["key", "name", "kind", "comment_weight", "description_edit_weight", "assignee_change_weight"]
@@ -52,7 +61,7 @@ def projects_upsert(*, organization, projects: list[dict]) -> ProjectsWritten:
             "description_edit_weight": weights.get("description_edit", 1),
             "assignee_change_weight": weights.get("assignee_change", 1),
         }
-    stored = stored_rows(Project.objects.all(), lookup="id", values=desired, fields=PROJECT_FIELDS, key=lambda r: r["id"])
+    stored = stored_by_id(Project, desired, PROJECT_FIELDS)
     project_counts, touched = rows_sync(model=Project, desired=desired, stored=stored, fields=PROJECT_FIELDS)
     id_sequences_reset(Project)
     changed = {project_id for project_id in touched if project_id in stored}
@@ -73,8 +82,8 @@ def projects_upsert(*, organization, projects: list[dict]) -> ProjectsWritten:
         for position, status in enumerate(project["statuses"])
     }
     stored_statuses = stored_rows(
-        Status.objects.all(), lookup="project_id", values=desired, fields=["project_id", "external_id", *STATUS_FIELDS],
-        key=lambda r: (r["project_id"], r["external_id"]),
+        Status.objects.all(), lookup="project_id", values=desired,
+        fields=["project_id", "external_id", *STATUS_FIELDS], key=lambda r: (r["project_id"], r["external_id"]),
     )  # fmt: skip
     status_counts, touched_statuses = rows_sync(
         model=Status, desired=desired_statuses, stored=stored_statuses, fields=STATUS_FIELDS
@@ -126,7 +135,7 @@ def sprints_upsert(*, organization, sprints: list[dict]) -> Counts:
         }
         for sprint in sprints
     }
-    stored = stored_rows(Sprint.objects.all(), lookup="id", values=desired, fields=SPRINT_FIELDS, key=lambda r: r["id"])
+    stored = stored_by_id(Sprint, desired, SPRINT_FIELDS)
     counts, _touched = rows_sync(model=Sprint, desired=desired, stored=stored, fields=SPRINT_FIELDS)
     id_sequences_reset(Sprint)
     return counts
@@ -153,12 +162,15 @@ def tickets_upsert(*, organization, tickets: list[dict], contexts: dict[int, Pro
 
 
 def _tickets_chunk_upsert(*, organization, tickets: list[dict], contexts, result: TicketsWritten) -> None:
+    organization_id = organization.id
     histories = {
-        ticket["id"]: ticket_history(ticket=ticket, project=contexts[ticket["project"]], organization_id=organization.id)
+        ticket["id"]: ticket_history(
+            ticket=ticket, project=contexts[ticket["project"]], organization_id=organization_id
+        )
         for ticket in tickets
     }
     desired = {ticket_id: {"id": ticket_id, **history.fields} for ticket_id, history in histories.items()}
-    stored = stored_rows(Ticket.objects.all(), lookup="id", values=desired, fields=TICKET_FIELDS, key=lambda r: r["id"])
+    stored = stored_by_id(Ticket, desired, TICKET_FIELDS)
     counts, touched = rows_sync(
         model=Ticket, desired=desired, stored=stored, fields=TICKET_FIELDS,
         creation_fields={ticket_id: history.creation_fields for ticket_id, history in histories.items()},
@@ -167,9 +179,9 @@ def _tickets_chunk_upsert(*, organization, tickets: list[dict], contexts, result
     result.changed_ticket_ids.update(touched)
 
     stored_events: dict[int, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for chunk in batched(sorted(histories), QUERY_CHUNK):
-        rows = TicketEvent.objects.filter(ticket_id__in=chunk).order_by("id").values_list("id", "ticket_id", *EVENT_FIELDS)
-        for event_id, ticket_id, *signature in rows:
+    for chunk in batched(sorted(stored), QUERY_CHUNK):  # a ticket just created has no stored history
+        rows = TicketEvent.objects.filter(ticket_id__in=chunk).order_by("id")
+        for event_id, ticket_id, *signature in rows.values_list("id", "ticket_id", *EVENT_FIELDS):
             stored_events[ticket_id][tuple(signature)].append(event_id)
     obsolete, to_create = [], []
     for ticket_id, history in histories.items():
@@ -180,9 +192,7 @@ def _tickets_chunk_upsert(*, organization, tickets: list[dict], contexts, result
                 have[signature].pop(0)
                 result.events.unchanged += 1
             else:
-                to_create.append(
-                    TicketEvent(organization_id=organization.id, ticket_id=ticket_id, **dict(zip(EVENT_FIELDS, signature)))
-                )
+                to_create.append((organization_id, ticket_id, *signature))
                 changed = True
         leftovers = [event_id for ids in have.values() for event_id in ids]
         obsolete += leftovers
@@ -190,8 +200,9 @@ def _tickets_chunk_upsert(*, organization, tickets: list[dict], contexts, result
             result.changed_ticket_ids.add(ticket_id)
     for chunk in batched(obsolete, QUERY_CHUNK):
         TicketEvent.objects.filter(id__in=chunk).delete()
-    TicketEvent.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
-    result.events.created += len(to_create)
+    result.events.created += rows_insert(
+        model=TicketEvent, columns=["organization_id", "ticket_id", *EVENT_FIELDS], rows=to_create
+    )
     result.events.deleted += len(obsolete)
 
     with_metrics = set(TicketMetrics.objects.filter(ticket_id__in=list(histories)).values_list("ticket_id", flat=True))

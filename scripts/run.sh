@@ -24,7 +24,7 @@ echo "==> Admin login"
 if [[ ! -s var/admin-password ]]; then
   (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(12))' >var/admin-password)
 fi
-ADMIN_PASSWORD=$(<var/admin-password) ORG=$ORG manage shell <<'PYTHON'
+ADMIN_PASSWORD=$(<var/admin-password) ORG=$ORG manage shell --no-imports <<'PYTHON'
 import os
 
 from accounts.models import Organization, User
@@ -40,7 +40,7 @@ echo "==> API key"
 API_KEY=""
 if [[ -s var/api-key ]]; then
   # Reuse the saved key while it is valid, of the demo organization, and its user may use the API.
-  if API_KEY=$(<var/api-key) ORG=$ORG manage shell <<'PYTHON'
+  if API_KEY=$(<var/api-key) ORG=$ORG manage shell --no-imports <<'PYTHON'
 import os
 import sys
 

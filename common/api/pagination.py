@@ -40,6 +40,13 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     def get_offset(self, request):
         return _non_negative_int(request, self.offset_query_param) or 0
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1 if parameter["name"] == self.limit_query_param else 0
+            parameter["schema"]["maximum"] = MAX_ID
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         if not queryset.query.order_by and not queryset.query.default_ordering:
             raise RuntimeError("Refusing to page an unordered queryset")

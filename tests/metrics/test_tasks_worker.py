@@ -173,12 +173,14 @@ def test_worker_refreshes_ticket_metrics(ticket_with_history):
 
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "worker.log"
-        with real_broker(broker_url):
-            with celery_worker(queue=queue, broker_url=broker_url, log_path=log_path) as worker:
-                result = tasks.refresh_ticket_metrics.apply_async(args=[[ticket.id]], queue=queue)
-                refreshed = _wait_for(result, worker, log_path)
-            result.forget()
-        _delete_queue(broker_url, queue)
+        try:
+            with real_broker(broker_url):
+                with celery_worker(queue=queue, broker_url=broker_url, log_path=log_path) as worker:
+                    result = tasks.refresh_ticket_metrics.apply_async(args=[[ticket.id]], queue=queue)
+                    refreshed = _wait_for(result, worker, log_path)
+                result.forget()
+        finally:
+            _delete_queue(broker_url, queue)
         log = log_path.read_text()  # complete: the worker has stopped
 
     assert refreshed == 1

@@ -28,7 +28,10 @@ class OrderingField(forms.CharField):
         return names
 
 
-@extend_schema_field({"type": "string", "example": "-cycle_time,key"})
+_COLUMN = "-?(" + "|".join(sorted(TICKET_LOG_ORDERING)) + ")"
+
+
+@extend_schema_field({"type": "string", "pattern": f"^{_COLUMN}(,{_COLUMN})*$", "example": "-cycle_time,key"})
 class OrderingFilter(django_filters.Filter):
     field_class = OrderingField
 

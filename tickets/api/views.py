@@ -38,10 +38,11 @@ class TicketByStatusView(generics.GenericAPIView):
         return ticket_log(organization=self.request.auth.organization)
 
     @extend_schema(
+        filters=True,
         parameters=[
             OpenApiParameter("limit", OpenApiTypes.INT, description="Accepted as documented; counts ignore it."),
             OpenApiParameter("offset", OpenApiTypes.INT, description="Accepted as documented; counts ignore it."),
-        ]
+        ],
     )
     def get(self, request, *args, **kwargs):
         # The document lists limit / offset / ordering here too: validated, no effect on counts.
