@@ -9,4 +9,5 @@ urlpatterns = [
     path_with_optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
     path_with_optional_slash("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"),
     path("", include("tickets.api.urls")),
+    path("", include("metrics.api.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Query parameters of the Flow ticket log and ticket-by-status routes."""
+"""Query parameters that scope tickets: shared by the Flow ticket log and the ticket metrics."""
 
 import django_filters
 from django import forms
@@ -36,16 +36,11 @@ class OrderingFilter(django_filters.Filter):
     field_class = OrderingField
 
 
-def _missing(ids: list[int], found: set[int]) -> list[int]:
-    return [i for i in ids if i not in found]
-
-
-class TicketLogFilterSet(django_filters.FilterSet):
-    """Filters of `/ticket-delivery/ticket-log`. Team and person filters match the people credited
-    with a ticket (assignees while it was active), or its current assignee with
+class TicketScopeFilterSet(django_filters.FilterSet):
+    """Team, person, assignee and work-type filters. Team and person filters match the people
+    credited with a ticket (assignees while it was active), or its current assignee with
     `current_assignee=true`. Ids outside the caller's organization are 404s naming the parameter."""
 
-    project__id = IntegerFilter(method=ignore, help_text="Ticket project id.")
     team_id = IntegerFilter(method=ignore, help_text="Flow team id.")
     team_id__in = IntegerListFilter(method=ignore, help_text="Comma-separated team ids.")
     include_nested_teams = StrictBooleanFilter(method=ignore, help_text="Also match nested teams (true|false).")
@@ -55,7 +50,6 @@ class TicketLogFilterSet(django_filters.FilterSet):
         method=ignore, help_text="Match people on the current assignee only (true|false, default false)."
     )
     work_type = django_filters.CharFilter(field_name="work_type", help_text="Work type, e.g. feature.")
-    ordering = OrderingFilter(method=ignore, help_text="Comma list of columns, `-` for descending.")
 
     class Meta:
         model = Ticket
@@ -68,34 +62,48 @@ class TicketLogFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        queryset = self._filter_project(queryset, data["project__id"])
         current_assignee = bool(data["current_assignee"])
         team_ids = [i for i in [data["team_id"], *(data["team_id__in"] or [])] if i is not None]
         if team_ids:
-            teams = self._existing(Team, team_ids, "team_id" if data["team_id"] is not None else "team_id__in")
+            teams = self.existing(Team, team_ids, "team_id" if data["team_id"] is not None else "team_id__in")
             members = team_member_ids(
                 organization=self.organization, teams=teams, include_nested=bool(data["include_nested_teams"])
             )
             queryset = attributed_to(queryset=queryset, person_ids=members, current_assignee=current_assignee)
         person_ids = [i for i in [data["apex_user_id"], *(data["apex_user_id__in"] or [])] if i is not None]
         if person_ids:
-            self._existing(
-                Person, person_ids, "apex_user_id" if data["apex_user_id"] is not None else "apex_user_id__in"
-            )
+            self.existing(Person, person_ids, "apex_user_id" if data["apex_user_id"] is not None else "apex_user_id__in")
             people = visible_person_ids(organization=self.organization, person_ids=person_ids)
             queryset = attributed_to(queryset=queryset, person_ids=people, current_assignee=current_assignee)
-        return order_ticket_log(queryset=queryset, ordering=data["ordering"] or ["id"])
+        return queryset
 
-    def _filter_project(self, queryset, project_id):
-        if project_id is None:
+    def filter_projects(self, queryset, project_ids: list[int] | None, parameter: str):
+        if not project_ids:
             return queryset
-        self._existing(Project, [project_id], "project__id")
-        return queryset.filter(project_id=project_id)
+        self.existing(Project, project_ids, parameter)
+        return queryset.filter(project_id__in=project_ids)
 
-    def _existing(self, model, ids: list[int], parameter: str) -> list:
+    def existing(self, model, ids: list[int], parameter: str) -> list:
+        """The rows of `model` with these ids in the caller's organization; 404 naming the
+        parameter for any id that is not there (unknown, or another organization's)."""
         rows = list(model.objects.filter(organization=self.organization, id__in=ids))
-        missing = _missing(ids, {row.id for row in rows})
+        found = {row.id for row in rows}
+        missing = [i for i in ids if i not in found]
         if missing:
             label = model._meta.verbose_name
             raise NotFoundError({parameter: [f"No {label} with id {i} in this organization." for i in missing]})
         return rows
+
+
+class TicketLogFilterSet(TicketScopeFilterSet):
+    """Filters of `/ticket-delivery/ticket-log` and `ticket-by-status`."""
+
+    project__id = IntegerFilter(method=ignore, help_text="Ticket project id.")
+    ordering = OrderingFilter(method=ignore, help_text="Comma list of columns, `-` for descending.")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        project_id = data["project__id"]
+        queryset = self.filter_projects(queryset, None if project_id is None else [project_id], "project__id")
+        return order_ticket_log(queryset=queryset, ordering=data["ordering"] or ["id"])
