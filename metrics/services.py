@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from tickets.models import Project, Status, Ticket, TicketEvent
+from tickets.models import Status, Ticket, TicketEvent
 
 from .calculations.tickets import Change, MappedStatus, derive_ticket_values
 from .models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 
 BATCH_SIZE = 1000
+DERIVED_MODELS = (TicketMetrics, StatusInterval, StatusTransition, TicketCredit)
 _ACTIVITY_KINDS = {
     TicketEvent.Kind.COMMENT: "comment",
     TicketEvent.Kind.DESCRIPTION_EDIT: "description_edit",
@@ -45,7 +46,8 @@ def _current_sprint_id(sprint_events: list[TicketEvent]) -> int | None:
     return max(members, key=lambda sprint_id: (members[sprint_id], sprint_id)) if members else None
 
 
-def _refresh_batch(ticket_ids: list[int], *, now: datetime) -> None:
+def _refresh_batch(ticket_ids: list[int], *, now: datetime, replace: bool = True) -> None:
+    """Derive and store the values of one batch; `replace` deletes the batch's old rows first."""
     tickets = list(
         Ticket.objects.filter(id__in=ticket_ids)
         .select_related("project", "organization")
@@ -126,8 +128,9 @@ def _refresh_batch(ticket_ids: list[int], *, now: datetime) -> None:
             changed_tickets.append(ticket)
 
     with transaction.atomic():
-        for model in (TicketMetrics, StatusInterval, StatusTransition, TicketCredit):
-            model.objects.filter(ticket_id__in=ticket_ids).delete()
+        if replace:
+            for model in DERIVED_MODELS:
+                model.objects.filter(ticket_id__in=ticket_ids).delete()
         TicketMetrics.objects.bulk_create(metrics)
         StatusInterval.objects.bulk_create(intervals)
         StatusTransition.objects.bulk_create(transitions)
@@ -152,10 +155,23 @@ def project_metrics_refresh(*, project_id: int, now: datetime | None = None) -> 
 
 
 def organization_metrics_rebuild(*, organization_id: int, now: datetime | None = None) -> int:
-    """Re-derive every ticket of an organization, then record when it was computed."""
+    """Re-derive every ticket of an organization from history (the nightly job), then record when.
+
+    Runs in one transaction: readers keep seeing the previous values until it commits, and then
+    see all the new ones at once; a failure rolls everything back, so the job can simply run again.
+    Memory stays bounded: tickets are read and written in batches of BATCH_SIZE by keyset on id.
+    Concurrent rebuilds of one organization serialize on its row lock."""
     now = now or timezone.now()
     count = 0
-    for project_id in Project.objects.filter(organization_id=organization_id).values_list("id", flat=True):
-        count += project_metrics_refresh(project_id=project_id, now=now)
-    Organization.objects.filter(id=organization_id).update(metrics_computed_at=now)
+    with transaction.atomic():
+        Organization.objects.select_for_update().filter(id=organization_id).first()
+        for model in DERIVED_MODELS:
+            model.objects.filter(organization_id=organization_id).delete()
+        last_id = 0
+        tickets = Ticket.objects.filter(organization_id=organization_id).order_by("id")
+        while batch := list(tickets.filter(id__gt=last_id).values_list("id", flat=True)[:BATCH_SIZE]):
+            _refresh_batch(batch, now=now, replace=False)
+            count += len(batch)
+            last_id = batch[-1]
+        Organization.objects.filter(id=organization_id).update(metrics_computed_at=now)
     return count

@@ -6,11 +6,12 @@ import pytest
 from django.db import transaction
 from django.test import TestCase
 
+from accounts.models import Organization
 from metrics import tasks
 from metrics.models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 from metrics.services import organization_metrics_rebuild, ticket_metrics_refresh
 from tests.builders import at, ticket_with_history
-from tests.factories import PersonFactory, TicketFactory
+from tests.factories import OrganizationFactory, PersonFactory, ProjectFactory, TicketFactory, standard_workflow
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_event_append
 
@@ -117,3 +118,45 @@ def test_a_rolled_back_append_schedules_nothing_and_blocks_nothing(project, work
             raise RuntimeError("roll back")
         ticket_event_append(ticket=ticket, kind=STATUS, at=at(2), to_status=workflow["Done"])
     delay.assert_called_once_with([ticket.id])
+
+
+def test_rebuild_is_all_or_nothing(organization, project, workflow, monkeypatch):
+    from metrics import services
+
+    tickets = [
+        ticket_with_history(
+            project=project, history=[(1, STATUS, workflow["In Progress"]), (3, STATUS, workflow["Done"])]
+        )
+        for _ in range(3)
+    ]
+    before = sorted(TicketMetrics.objects.values_list("ticket_id", "cycle_time_seconds", "computed_at"))
+    original = services._refresh_batch
+    calls = []
+
+    def fail_on_the_second_batch(ticket_ids, **kwargs):
+        calls.append(ticket_ids)
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return original(ticket_ids, **kwargs)
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 1)
+    monkeypatch.setattr(services, "_refresh_batch", fail_on_the_second_batch)
+    with pytest.raises(RuntimeError):
+        services.organization_metrics_rebuild(organization_id=organization.id)
+    assert sorted(TicketMetrics.objects.values_list("ticket_id", "cycle_time_seconds", "computed_at")) == before
+    assert StatusInterval.objects.filter(ticket__in=tickets).count() == 9
+    monkeypatch.setattr(services, "_refresh_batch", original)
+    assert services.organization_metrics_rebuild(organization_id=organization.id) == 3
+    assert TicketMetrics.objects.filter(cycle_time_seconds=2 * 3600).count() == 3
+
+
+def test_nightly_task_rebuilds_every_organization(organization, project, workflow):
+    from metrics.tasks import rebuild_all_organizations
+
+    other = ProjectFactory(organization=OrganizationFactory())
+    standard_workflow(other)
+    ticket_with_history(project=project, history=[(1, STATUS, workflow["In Progress"])])
+    TicketMetrics.objects.all().delete()
+    assert rebuild_all_organizations.delay().get() == 2
+    assert TicketMetrics.objects.count() == 1
+    assert all(org.metrics_computed_at for org in Organization.objects.all())
