@@ -65,8 +65,7 @@ def _uses_percentile_cont(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
-def duration_percentiles_sql(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> list[dict]:
-    """Median and p85 cycle time and median queue time per range, by PostgreSQL PERCENTILE_CONT."""
+def _percentile_aggregates(ranges: list[DateRange]) -> dict:
     aggregates = {}
     for index, date_range in enumerate(ranges):
         condition = _in_range(date_range)
@@ -75,15 +74,24 @@ def duration_percentiles_sql(*, tickets: QuerySet[Ticket], ranges: list[DateRang
             "metrics__cycle_time_seconds", CYCLE_TIME_PERCENTILE, filter=condition
         )
         aggregates[f"queue_median_{index}"] = PercentileCont("metrics__queue_time_seconds", 0.5, filter=condition)
-    row = tickets.filter(completed_in_any(ranges)).aggregate(**aggregates)
+    return aggregates
+
+
+def _percentiles_from(row: dict, count: int) -> list[dict]:
     return [
         {
             "cycle_time_median": row[f"cycle_median_{index}"],
             "cycle_time_p85": row[f"cycle_p85_{index}"],
             "queue_time_median": row[f"queue_median_{index}"],
         }
-        for index in range(len(ranges))
+        for index in range(count)
     ]
+
+
+def duration_percentiles_sql(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> list[dict]:
+    """Median and p85 cycle time and median queue time per range, by PostgreSQL PERCENTILE_CONT."""
+    row = tickets.filter(completed_in_any(ranges)).aggregate(**_percentile_aggregates(ranges))
+    return _percentiles_from(row, len(ranges))
 
 
 def duration_percentiles_python(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> list[dict]:
@@ -94,7 +102,7 @@ def duration_percentiles_python(*, tickets: QuerySet[Ticket], ranges: list[DateR
     rows = tickets.filter(completed_in_any(ranges)).values_list(
         "metrics__done_at", "metrics__cycle_time_seconds", "metrics__queue_time_seconds"
     )
-    for done_at, cycle_time, queue_time in rows.iterator(chunk_size=5000):
+    for done_at, cycle_time, queue_time in rows:
         for index, date_range in enumerate(ranges):
             if date_range.contains(done_at):
                 if cycle_time is not None:
@@ -124,10 +132,14 @@ def retrospective_metrics(*, tickets: QuerySet[Ticket], ranges: list[DateRange])
         aggregates[f"jitter_{index}"] = Sum("metrics__jitter", filter=condition)
         aggregates[f"cycle_n_{index}"] = Count("metrics__cycle_time_seconds", filter=condition)
         aggregates[f"cycle_mean_{index}"] = Avg("metrics__cycle_time_seconds", filter=condition)
+    in_database = _uses_percentile_cont(tickets)
+    if in_database:
+        aggregates.update(_percentile_aggregates(ranges))
     row = tickets.filter(completed_in_any(ranges)).aggregate(**aggregates)
-    percentiles = (duration_percentiles_sql if _uses_percentile_cont(tickets) else duration_percentiles_python)(
-        tickets=tickets, ranges=ranges
-    )
+    if in_database:
+        percentiles = _percentiles_from(row, len(ranges))
+    else:
+        percentiles = duration_percentiles_python(tickets=tickets, ranges=ranges)
     return [
         RetrospectiveValues(
             date_range=date_range,
@@ -190,7 +202,7 @@ def backflow_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> l
         )
         .order_by("ticket_id", "at", "id")
     )  # fmt: skip
-    for done_at, ticket_id, key, title, from_id, from_name, to_id, to_name in rows.iterator(chunk_size=5000):
+    for done_at, ticket_id, key, title, from_id, from_name, to_id, to_name in rows:
         ticket = TicketRef(ticket_id, key, title)
         for index, date_range in enumerate(ranges):
             if date_range.contains(done_at):
@@ -215,7 +227,7 @@ def jitter_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> lis
         "metrics__jitter_comments", "metrics__jitter_description_edits", "metrics__jitter_assignee_changes",
         "project__comment_weight", "project__description_edit_weight", "project__assignee_change_weight",
     ).order_by("id")  # fmt: skip
-    for done_at, ticket_id, key, title, *counts_and_weights in rows.iterator(chunk_size=5000):
+    for done_at, ticket_id, key, title, *counts_and_weights in rows:
         counts, weights = counts_and_weights[:3], counts_and_weights[3:]
         weight_sum = sum(weights)
         ticket = TicketRef(ticket_id, key, title)
@@ -243,7 +255,7 @@ def queue_time_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) ->
         )
         .order_by("ticket_id", "started_at", "id")
     )  # fmt: skip
-    for done_at, ticket_id, key, title, status_id, status_name, started_at, ended_at in rows.iterator(chunk_size=5000):
+    for done_at, ticket_id, key, title, status_id, status_name, started_at, ended_at in rows:
         seconds = (ended_at - started_at).total_seconds()  # completed tickets have left every waiting status
         ticket = TicketRef(ticket_id, key, title)
         for index, date_range in enumerate(ranges):

@@ -1,6 +1,7 @@
 """Writes of derived values: per-ticket metrics, status intervals, transitions and credits,
 rebuilt from history in batches (each batch in one transaction, so readers never see a ticket
-half-derived)."""
+half-derived). History is read as tuples and derived rows written as tuples: at 10,000,000
+events, model instances would cost more than the database does."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -11,18 +12,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from tickets.models import Status, Ticket, TicketEvent
+from common.db import insert_rows
+from tickets.models import Project, Status, Ticket, TicketEvent
 
-from .calculations.tickets import Change, MappedStatus, derive_ticket_values
+from .calculations.tickets import Change, MappedStatus, TicketValues, derive_ticket_values
 from .models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 DERIVED_MODELS = (TicketMetrics, StatusInterval, StatusTransition, TicketCredit)
+Kind = TicketEvent.Kind
 _ACTIVITY_KINDS = {
-    TicketEvent.Kind.COMMENT: "comment",
-    TicketEvent.Kind.DESCRIPTION_EDIT: "description_edit",
-    TicketEvent.Kind.ASSIGNEE: "assignee_change",
+    Kind.COMMENT: "comment",
+    Kind.DESCRIPTION_EDIT: "description_edit",
+    Kind.ASSIGNEE: "assignee_change",
 }
+_EVENT_COLUMNS = ("ticket_id", "kind", "at", "from_status_id", "to_status_id", "from_person_id", "to_person_id",
+                  "sprint_id", "sprint_action")  # fmt: skip
+_METRICS_FIELDS = ("ticket", "organization", "first_active_at", "done_at", "cycle_time_seconds",
+                   "queue_time_seconds", "transitions", "backflows", "backflow_rate", "jitter", "jitter_comments",
+                   "jitter_description_edits", "jitter_assignee_changes", "computed_at")  # fmt: skip
 
 
 def _batched(ids: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -36,106 +44,97 @@ def mapped_statuses(*, project_ids: Iterable[int]) -> dict[int, MappedStatus]:
     return {status.id: status.mapped for status in Status.objects.filter(project_id__in=set(project_ids))}
 
 
-def _current_sprint_id(sprint_events: list[TicketEvent]) -> int | None:
+def _current_sprint_id(sprint_events: list[tuple]) -> int | None:
+    """The sprint the ticket is in now: the latest added and not removed since."""
     members: dict[int, datetime] = {}
     for event in sprint_events:
-        if event.sprint_action == TicketEvent.SprintAction.ADD:
-            members[event.sprint_id] = event.at
+        sprint_id, action, at = event[7], event[8], event[2]
+        if action == TicketEvent.SprintAction.ADD:
+            members[sprint_id] = at
         else:
-            members.pop(event.sprint_id, None)
+            members.pop(sprint_id, None)
     return max(members, key=lambda sprint_id: (members[sprint_id], sprint_id)) if members else None
+
+
+def _derive(ticket: tuple, events: list[tuple], *, statuses, weights, count_intra_lane, now) -> TicketValues:
+    _, _, created_at, status_id, *_ = ticket
+    status_events = [e for e in events if e[1] == Kind.STATUS]
+    assignee_events = [e for e in events if e[1] == Kind.ASSIGNEE]
+    return derive_ticket_values(
+        created_at=created_at,
+        initial_status_id=status_events[0][3] if status_events else status_id,
+        status_changes=[Change(e[2], e[4]) for e in status_events],
+        assignee_changes=[Change(e[2], e[6]) for e in assignee_events],
+        initial_assignee_id=assignee_events[0][5] if assignee_events else None,
+        activity=[Change(e[2], _ACTIVITY_KINDS[e[1]]) for e in events if e[1] in _ACTIVITY_KINDS],
+        statuses=statuses,
+        jitter_weights=weights,
+        count_intra_lane=count_intra_lane,
+        now=now,
+    )
 
 
 def _refresh_batch(ticket_ids: list[int], *, now: datetime, replace: bool = True) -> None:
     """Derive and store the values of one batch; `replace` deletes the batch's old rows first."""
     tickets = list(
-        Ticket.objects.filter(id__in=ticket_ids)
-        .select_related("project", "organization")
-        .only(
-            "id", "organization_id", "created_at", "status_id", "state", "sprint_id",
-            "project__comment_weight", "project__description_edit_weight", "project__assignee_change_weight",
-            "organization__backflow_counts_intra_lane_changes",
+        Ticket.objects.filter(id__in=ticket_ids).values_list(
+            "id", "organization_id", "created_at", "status_id", "state", "sprint_id", "project_id"
         )
-    )  # fmt: skip
-    events_by_ticket: dict[int, list[TicketEvent]] = defaultdict(list)
-    for event in TicketEvent.objects.filter(ticket_id__in=ticket_ids).order_by("ticket_id", "at", "id").only(
-        "ticket_id", "kind", "at", "from_status_id", "to_status_id", "from_person_id", "to_person_id",
-        "sprint_id", "sprint_action",
-    ):  # fmt: skip
-        events_by_ticket[event.ticket_id].append(event)
-    statuses = mapped_statuses(project_ids={t.project_id for t in tickets})
+    )
+    events_by_ticket: dict[int, list[tuple]] = defaultdict(list)
+    for event in (
+        TicketEvent.objects.filter(ticket_id__in=ticket_ids)
+        .order_by("ticket_id", "at", "id")
+        .values_list(*_EVENT_COLUMNS)
+    ):
+        events_by_ticket[event[0]].append(event)
+    project_ids = {t[6] for t in tickets}
+    statuses = mapped_statuses(project_ids=project_ids)
+    weights = {p.id: p.jitter_weights for p in Project.objects.filter(id__in=project_ids)}
+    intra_lane = dict(
+        Organization.objects.filter(id__in={t[1] for t in tickets}).values_list(
+            "id", "backflow_counts_intra_lane_changes"
+        )
+    )
 
-    metrics, intervals, transitions, credits, changed_tickets = [], [], [], [], []
+    metrics, intervals, transitions, credits, changed = [], [], [], [], []
     for ticket in tickets:
-        events = events_by_ticket[ticket.id]
-        status_events = [e for e in events if e.kind == TicketEvent.Kind.STATUS]
-        assignee_events = [e for e in events if e.kind == TicketEvent.Kind.ASSIGNEE]
-        values = derive_ticket_values(
-            created_at=ticket.created_at,
-            initial_status_id=status_events[0].from_status_id if status_events else ticket.status_id,
-            status_changes=[Change(e.at, e.to_status_id) for e in status_events],
-            assignee_changes=[Change(e.at, e.to_person_id) for e in assignee_events],
-            initial_assignee_id=assignee_events[0].from_person_id if assignee_events else None,
-            activity=[Change(e.at, _ACTIVITY_KINDS[e.kind]) for e in events if e.kind in _ACTIVITY_KINDS],
+        ticket_id, org_id, _, _, state, sprint_id, project_id = ticket
+        events = events_by_ticket[ticket_id]
+        values = _derive(
+            ticket,
+            events,
             statuses=statuses,
-            jitter_weights=ticket.project.jitter_weights,
-            count_intra_lane=ticket.organization.backflow_counts_intra_lane_changes,
+            weights=weights[project_id],
+            count_intra_lane=intra_lane[org_id],
             now=now,
         )
-        org_id = ticket.organization_id
-        metrics.append(
-            TicketMetrics(
-                ticket_id=ticket.id,
-                organization_id=org_id,
-                first_active_at=values.first_active_at,
-                done_at=values.done_at,
-                cycle_time_seconds=values.cycle_time_seconds,
-                queue_time_seconds=values.queue_time_seconds,
-                transitions=len(values.transitions),
-                backflows=values.backflows,
-                backflow_rate=values.backflow_rate,
-                jitter=values.jitter,
-                jitter_comments=values.jitter_counts["comment"],
-                jitter_description_edits=values.jitter_counts["description_edit"],
-                jitter_assignee_changes=values.jitter_counts["assignee_change"],
-                computed_at=now,
-            )
-        )
-        intervals += [
-            StatusInterval(
-                organization_id=org_id, ticket_id=ticket.id, status_id=i.status_id, started_at=i.start, ended_at=i.end
-            )
-            for i in values.intervals
-        ]
+        counts = values.jitter_counts
+        metrics.append((
+            ticket_id, org_id, values.first_active_at, values.done_at, values.cycle_time_seconds,
+            values.queue_time_seconds, len(values.transitions), values.backflows, values.backflow_rate,
+            values.jitter, counts["comment"], counts["description_edit"], counts["assignee_change"], now,
+        ))  # fmt: skip
+        intervals += [(org_id, ticket_id, i.status_id, i.start, i.end) for i in values.intervals]
         transitions += [
-            StatusTransition(
-                organization_id=org_id,
-                ticket_id=ticket.id,
-                from_status_id=t.from_status_id,
-                to_status_id=t.to_status_id,
-                at=t.at,
-                is_backflow=t.is_backflow,
-            )
-            for t in values.transitions
+            (org_id, ticket_id, t.from_status_id, t.to_status_id, t.at, t.is_backflow) for t in values.transitions
         ]
-        credits += [
-            TicketCredit(organization_id=org_id, ticket_id=ticket.id, person_id=person_id)
-            for person_id in sorted(values.credited_person_ids)
-        ]
-        sprint_id = _current_sprint_id([e for e in events if e.kind == TicketEvent.Kind.SPRINT])
-        if ticket.state != values.state or ticket.sprint_id != sprint_id:
-            ticket.state, ticket.sprint_id = values.state, sprint_id
-            changed_tickets.append(ticket)
+        credits += [(org_id, ticket_id, person_id) for person_id in sorted(values.credited_person_ids)]
+        current_sprint = _current_sprint_id([e for e in events if e[1] == Kind.SPRINT])
+        if (state, sprint_id) != (values.state, current_sprint):
+            changed.append(Ticket(id=ticket_id, state=values.state, sprint_id=current_sprint))
 
     with transaction.atomic():
         if replace:
             for model in DERIVED_MODELS:
                 model.objects.filter(ticket_id__in=ticket_ids).delete()
-        TicketMetrics.objects.bulk_create(metrics)
-        StatusInterval.objects.bulk_create(intervals)
-        StatusTransition.objects.bulk_create(transitions)
-        TicketCredit.objects.bulk_create(credits)
-        Ticket.objects.bulk_update(changed_tickets, ["state", "sprint"])
+        insert_rows(TicketMetrics, _METRICS_FIELDS, metrics)
+        insert_rows(StatusInterval, ("organization", "ticket", "status", "started_at", "ended_at"), intervals)
+        insert_rows(
+            StatusTransition, ("organization", "ticket", "from_status", "to_status", "at", "is_backflow"), transitions
+        )
+        insert_rows(TicketCredit, ("organization", "ticket", "person"), credits)
+        Ticket.objects.bulk_update(changed, ["state", "sprint"])
 
 
 def ticket_metrics_refresh(*, ticket_ids: Iterable[int], now: datetime | None = None) -> int:
