@@ -72,7 +72,8 @@ class TicketScopeFilterSet(django_filters.FilterSet):
             queryset = attributed_to(queryset=queryset, person_ids=members, current_assignee=current_assignee)
         person_ids = [i for i in [data["apex_user_id"], *(data["apex_user_id__in"] or [])] if i is not None]
         if person_ids:
-            self.existing(Person, person_ids, "apex_user_id" if data["apex_user_id"] is not None else "apex_user_id__in")
+            parameter = "apex_user_id" if data["apex_user_id"] is not None else "apex_user_id__in"
+            self.existing(Person, person_ids, parameter)
             people = visible_person_ids(organization=self.organization, person_ids=person_ids)
             queryset = attributed_to(queryset=queryset, person_ids=people, current_assignee=current_assignee)
         return queryset
