@@ -1,29 +1,56 @@
-"""Bulk writes of plain tuples, for derived tables rebuilt in large batches."""
+"""Bulk writes of plain tuples, for tables filled or rebuilt in large batches."""
 
-from collections.abc import Sequence
+from django.db import connection
+from django.db.models import DateTimeField, JSONField, Model
+from django.utils import timezone
 
-from django.db import connections, router
+WRITE_BATCH = 1000
 
 
-def insert_rows(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Insert `rows` (tuples in the order of `fields`) into `model`'s table without building model
-    instances: PostgreSQL's COPY there; elsewhere an executemany INSERT with each value prepared by
-    its field, exactly as the ORM would store it."""
+def insert_rows(*, model: type[Model], columns: list[str], rows: list[tuple]) -> int:
+    """Insert plain rows (values in the order of `columns`, attribute names such as `ticket_id`)
+    without building model instances: COPY on PostgreSQL (columns left out get their model
+    default, automatic timestamps now, an automatic primary key its sequence), bulk_create
+    elsewhere. Returns the count."""
     if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        instances = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model.objects.bulk_create(instances, batch_size=WRITE_BATCH)
+        return len(rows)
+    from psycopg import sql
+    from psycopg.types.json import Jsonb
+
+    given = [model._meta.get_field(name) for name in columns]
+    defaulted = [f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key]
+    json_positions = [i for i, f in enumerate(given + defaulted) if isinstance(f, JSONField)]
+    now = timezone.now()
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(f.column) for f in given + defaulted),
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [*row, *(_default_value(f, now) for f in defaulted)]
+            for position in json_positions:
+                if values[position] is not None:
+                    values[position] = Jsonb(values[position])
+            copy.write_row(values)
+    return len(rows)
+
+
+def _default_value(field, now):
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now if isinstance(field, DateTimeField) else now.date()
+    return field.get_default()
+
+
+def statistics_refresh(*models: type[Model]) -> None:
+    """Let PostgreSQL's planner see the rows this transaction just wrote (ANALYZE counts them):
+    without statistics, lookups such as `ticket_id IN (...)` on a freshly filled table fall back
+    to sequential scans. Nothing to do elsewhere."""
+    if connection.vendor != "postgresql":
         return
-    connection = connections[router.db_for_write(model)]
-    model_fields = [model._meta.get_field(name) for name in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in model_fields)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        prepared = [
-            [field.get_db_prep_save(value, connection) for field, value in zip(model_fields, row, strict=True)]
-            for row in rows
-        ]
-        placeholders = ", ".join(["%s"] * len(model_fields))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", prepared)
+        for model in models:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')

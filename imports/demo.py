@@ -10,6 +10,7 @@ from .demo_coding import coding_sections
 from .demo_tickets import DeliveryWorkflow, HelpdeskWorkflow, TicketFactory, timestamp
 
 BASE_DATE = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday
+DEMO_ID_BLOCK = 100_000_000
 SPRINT_DAYS = 14
 FIRST_NAMES = (
     "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances", "Dennis", "Radia", "Linus",
@@ -37,24 +38,25 @@ class DemoPeople:
     utc_offsets: dict[int, int] = field(default_factory=dict)
 
 
-def demo_bundle(*, tickets: int, seed: int, slug: str) -> dict:
+def demo_bundle(*, tickets: int, seed: int, slug: str, id_offset: int = 0) -> dict:
     """Generate a realistic organization with `tickets` tickets as a tally.bundle/1 document:
     nested teams (3 levels), people (some with aliases, one hidden), delivery projects with the SPEC
     workflow (waiting, canceled and unmapped statuses) and a help desk with helpers, tickets with
     full histories (backflows, cancellations, reopenings, comments, edits, reassignments, story
     points, sprint scope changes), sprints (closed, active, future), repositories with tags,
-    commits (merges, rework numbers), pull requests and deployments (some causing incidents)."""
+    commits (merges, rework numbers), pull requests and deployments (some causing incidents).
+    Every bundle id is shifted by `id_offset`, so several demo organizations fit one database."""
     rng = random.Random(seed)
     span_days = min(365, max(120, tickets // 20))
     now = BASE_DATE + timedelta(days=span_days)
-    teams, squads = _teams(people_count=max(12, tickets // 20))
-    staff = _people(rng, slug=slug, count=max(12, tickets // 20), squads=squads)
+    teams, squads = _teams(people_count=max(12, tickets // 20), offset=id_offset)
+    staff = _people(rng, slug=slug, count=max(12, tickets // 20), squads=squads, offset=id_offset)
     project_count = 2 if tickets < 1000 else 3
     delivery = [
-        DeliveryWorkflow(project_id=500 + index, key=key, engineers=staff.engineers[index::project_count])
+        DeliveryWorkflow(project_id=id_offset + 500 + index, key=key, engineers=staff.engineers[index::project_count])
         for index, (key, _name) in enumerate(DELIVERY_PROJECTS[:project_count])
     ]
-    helpdesk = HelpdeskWorkflow(project_id=510, key="HELP", helpers=staff.helpers)
+    helpdesk = HelpdeskWorkflow(project_id=id_offset + 510, key="HELP", helpers=staff.helpers)
     projects = [
         {
             "id": workflow.project_id, "key": workflow.key, "name": name, "kind": "delivery",
@@ -73,7 +75,7 @@ def demo_bundle(*, tickets: int, seed: int, slug: str) -> dict:
     sprints = []
     for workflow in delivery:
         workflow.sprints = _sprints(
-            project_id=workflow.project_id, key=workflow.key, first_id=7000 + len(sprints), now=now
+            project_id=workflow.project_id, key=workflow.key, first_id=id_offset + 7000 + len(sprints), now=now
         )
         sprints += workflow.sprints
     factory = TicketFactory(rng=rng, now=now, people=[p["id"] for p in staff.people])
@@ -81,10 +83,10 @@ def demo_bundle(*, tickets: int, seed: int, slug: str) -> dict:
     for index in range(tickets):
         created = BASE_DATE + timedelta(days=span_days * (index + rng.random()) / tickets)
         if index % 7 == 3:
-            ticket_rows.append(factory.helpdesk_ticket(helpdesk, ticket_id=10001 + index, created=created))
+            ticket_rows.append(factory.helpdesk_ticket(helpdesk, ticket_id=id_offset + 10001 + index, created=created))
         else:
             workflow = delivery[index % len(delivery)]
-            ticket_rows.append(factory.delivery_ticket(workflow, ticket_id=10001 + index, created=created))
+            ticket_rows.append(factory.delivery_ticket(workflow, ticket_id=id_offset + 10001 + index, created=created))
     bundle = {
         "format": "tally.bundle/1",
         "organization": {
@@ -101,39 +103,62 @@ def demo_bundle(*, tickets: int, seed: int, slug: str) -> dict:
     bundle.update(
         coding_sections(
             rng, slug=slug, seed=seed, tickets=tickets, start=BASE_DATE, now=now,
-            engineers=staff.engineers, utc_offsets=staff.utc_offsets, people=staff.people,
+            engineers=staff.engineers, utc_offsets=staff.utc_offsets, people=staff.people, id_offset=id_offset,
         )
     )  # fmt: skip
     return bundle
 
 
-def _teams(*, people_count: int) -> tuple[list[dict], list[tuple[int, str]]]:
+def demo_id_offset(*, slug: str) -> int:
+    """Where the bundle ids of the demo organization `slug` start: the block of DEMO_ID_BLOCK ids
+    it was seeded in before, else the first block above every id that other organizations use (0
+    in an empty database). So several demo organizations share a database without id clashes."""
+    from django.db.models import Max, Min
+
+    from accounts.models import Team
+    from coding.models import RepositoryTag
+
+    from .validation_database import EXPLICIT_ID_SECTIONS
+
+    own = Team.objects.filter(organization__slug=slug).aggregate(first=Min("id"))["first"]
+    if own is not None:
+        return own // DEMO_ID_BLOCK * DEMO_ID_BLOCK
+    highest = 0
+    for model in [model for _section, model, _what in EXPLICIT_ID_SECTIONS] + [RepositoryTag]:
+        others = model.objects.exclude(organization__slug=slug)
+        highest = max(highest, others.aggregate(last=Max("id"))["last"] or 0)
+    return (highest // DEMO_ID_BLOCK + 1) * DEMO_ID_BLOCK if highest else 0
+
+
+def _teams(*, people_count: int, offset: int) -> tuple[list[dict], list[tuple[int, str]]]:
     """Engineering > Product / Platform / Customer Support > squads; more squads for larger
     organizations (about one per twelve people). Returns the teams and the (id, group) squads."""
-    teams = [{"id": 100, "name": "Engineering", "parent": None}]
+    root_id = offset + 100
+    teams = [{"id": root_id, "name": "Engineering", "parent": None}]
     squads: list[tuple[int, str]] = []
     per_group = max(2, people_count // 36)
     for group_index, (group, names) in enumerate(SQUAD_NAMES.items()):
-        group_id = 110 + 100 * group_index
-        teams.append({"id": group_id, "name": group, "parent": 100})
+        group_number = 110 + 100 * group_index
+        group_id = offset + group_number
+        teams.append({"id": group_id, "name": group, "parent": root_id})
         for squad_index in range(per_group if group != "Customer Support" else max(2, per_group // 3)):
             name = names[squad_index % len(names)]
             if squad_index >= len(names):
                 name = f"{name} {squad_index // len(names) + 1}"
-            squad_id = group_id * 100 + squad_index + 1
+            squad_id = offset + group_number * 100 + squad_index + 1
             teams.append({"id": squad_id, "name": name, "parent": group_id})
             squads.append((squad_id, group))
     return teams, squads
 
 
-def _people(rng: random.Random, *, slug: str, count: int, squads: list[tuple[int, str]]) -> DemoPeople:
+def _people(rng: random.Random, *, slug: str, count: int, squads: list[tuple[int, str]], offset: int) -> DemoPeople:
     """People spread over the squads: support squads provide the help-desk helpers, every
     seventh person has a second (noreply) address, person three is hidden from reports."""
     support = [squad for squad in squads if squad[1] == "Customer Support"]
     engineering = [squad for squad in squads if squad[1] != "Customer Support"]
     staff = DemoPeople()
     for index in range(count):
-        person_id = 1001 + index
+        person_id = offset + 1001 + index
         first, last = FIRST_NAMES[index % len(FIRST_NAMES)], LAST_NAMES[(index * 7) % len(LAST_NAMES)]
         login = f"{first}.{last}".lower().replace("-", "")
         if index >= len(FIRST_NAMES):

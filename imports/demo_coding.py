@@ -23,14 +23,14 @@ DEPLOYED_REPOSITORIES = 3
 
 def coding_sections(
     rng: random.Random, *, slug: str, seed: int, tickets: int, start: datetime, now: datetime,
-    engineers: list[int], utc_offsets: dict[int, int], people: list[dict],
+    engineers: list[int], utc_offsets: dict[int, int], people: list[dict], id_offset: int,
 ) -> dict[str, list]:  # fmt: skip
     """The repositories, commits, pull_requests and deployments sections of the demo bundle."""
     repository_count = min(len(REPOSITORIES), 4 + tickets // 20000)
     repositories = [
         {
-            "id": 300 + index, "name": name, "url": f"https://git.{slug}.test/{name}",
-            "tags": [{"id": TAG_IDS[tag], "name": tag} for tag in tags],
+            "id": id_offset + 300 + index, "name": name, "url": f"https://git.{slug}.test/{name}",
+            "tags": [{"id": id_offset + TAG_IDS[tag], "name": tag} for tag in tags],
         }
         for index, (name, tags) in enumerate(REPOSITORIES[:repository_count])
     ]  # fmt: skip
@@ -49,9 +49,15 @@ def coding_sections(
             now=now,
             repository_ids=repository_ids,
             engineers=engineers,
+            first_id=id_offset + 40001,
         ),
         "deployments": _deployments(
-            rng, timed_commits=timed_commits, start=start, now=now, repository_ids=repository_ids
+            rng,
+            timed_commits=timed_commits,
+            start=start,
+            now=now,
+            repository_ids=repository_ids,
+            first_id=id_offset + 60001,
         ),
     }
 
@@ -117,8 +123,9 @@ def _commit_lines(rng: random.Random) -> dict:
 
 
 def _pull_requests(
-    rng: random.Random, *, count: int, start: datetime, now: datetime, repository_ids: list[int], engineers: list[int]
-) -> list[dict]:
+    rng: random.Random, *, count: int, start: datetime, now: datetime, repository_ids: list[int], engineers: list[int],
+    first_id: int,
+) -> list[dict]:  # fmt: skip
     """Pull requests numbered per repository in order of creation: most merged after a review,
     some closed unmerged, recent ones still open."""
     seconds = (now - start).total_seconds()
@@ -140,7 +147,7 @@ def _pull_requests(
         additions = int(rng.lognormvariate(4, 1.1)) + 1
         result.append(
             {
-                "id": 40001 + index, "repository": repository_id, "number": numbers[repository_id],
+                "id": first_id + index, "repository": repository_id, "number": numbers[repository_id],
                 "author": rng.choice(engineers), "title": f"{rng.choice(VERBS)} {rng.choice(THINGS)}",
                 "created_at": timestamp(created),
                 "first_commit_at": timestamp(created - timedelta(hours=rng.expovariate(1 / 8))),
@@ -154,7 +161,7 @@ def _pull_requests(
 
 def _deployments(
     rng: random.Random, *, timed_commits: list[tuple[datetime, dict]], start: datetime, now: datetime,
-    repository_ids: list[int],
+    repository_ids: list[int], first_id: int,
 ) -> list[dict]:  # fmt: skip
     """Production deployments of the service repositories on most workdays (and staging for the
     first one), each shipping the commits authored since the previous one."""
@@ -179,7 +186,7 @@ def _deployments(
                         failed = rng.random() < 0.07
                         result.append(
                             {
-                                "id": 60001 + len(result), "repository": repository_id, "environment": environment,
+                                "id": first_id + len(result), "repository": repository_id, "environment": environment,
                                 "deployed_at": timestamp(at), "status": "failure" if failed else "success",
                                 "commits": shipped[-40:],
                                 "caused_incident": not failed and environment == "production" and rng.random() < 0.1,

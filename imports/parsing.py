@@ -60,10 +60,12 @@ def story_points_text(value: int | float | None) -> str:
 
 
 def is_integer(value: object) -> bool:
+    """A JSON integer (not a boolean, which Python counts as one)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def is_number(value: object) -> bool:
+    """A JSON number, integer or not (not a boolean)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -100,6 +102,7 @@ class Reader:
         minimum: int | None = 0,
         maximum: int = MAX_INTEGER,
     ):
+        """An integer within [minimum, maximum]."""
         value = self._raw(key, required)
         if value is MISSING or (value is None and nullable):
             return None
@@ -119,6 +122,7 @@ class Reader:
         return self.integer(key, required=required, nullable=nullable, minimum=1, maximum=MAX_ID)
 
     def number(self, key: str, *, required: bool = False, minimum: float | None = 0, maximum: float | None = None):
+        """A number within [minimum, maximum]."""
         value = self._raw(key, required)
         if value is MISSING or value is None:
             return None
@@ -139,6 +143,7 @@ class Reader:
         blank: bool = False,
         max_length: int | None = None,
     ):
+        """A string; a required one must not be blank unless `blank`."""
         value = self._raw(key, required)
         if value is MISSING or (value is None and nullable):
             return None
@@ -154,6 +159,7 @@ class Reader:
         return value
 
     def boolean(self, key: str, *, required: bool = False):
+        """true or false."""
         value = self._raw(key, required)
         if value is MISSING or value is None:
             return None
@@ -163,6 +169,7 @@ class Reader:
         return value
 
     def timestamp(self, key: str, *, required: bool = False, nullable: bool = True):
+        """An ISO 8601 date-time with offset or Z, as an aware datetime."""
         value = self._raw(key, required)
         if value is MISSING or (value is None and nullable):
             return None
@@ -172,6 +179,7 @@ class Reader:
         return parsed
 
     def choice(self, key: str, choices: Iterable[str], *, required: bool = False):
+        """One of `choices`."""
         value = self._raw(key, required)
         if value is MISSING or value is None:
             return None
@@ -191,6 +199,7 @@ class Reader:
         return value
 
     def mapping(self, key: str, *, required: bool = False) -> dict | None:
+        """A JSON object."""
         value = self._raw(key, required)
         if value is MISSING or value is None:
             return None
@@ -208,6 +217,14 @@ class Reader:
             else:
                 self.problems.add(f"{self.path}.{key}[{index}]", f"expected a string, got {value!r}")
         return result
+
+    def reference(self, key: str, known: set | dict, what: str, *, required: bool = False) -> int | None:
+        """An id that must be declared elsewhere in the bundle (`known`); null allowed unless required."""
+        value = self.identifier(key, required=required, nullable=not required)
+        if value is not None and value not in known:
+            self.problems.add(f"{self.path}.{key}", f"unknown {what} {value}")
+            return None
+        return value
 
     def identifiers(self, key: str) -> list[int]:
         """A list of ids (positive integers; invalid entries are problems and left out)."""
@@ -228,3 +245,12 @@ def objects(value: list, path: str, problems: Problems) -> Iterator[tuple[int, R
             yield index, Reader(item, item_path, problems)
         else:
             problems.add(item_path, f"expected an object, got {type(item).__name__}")
+
+
+def note_unique(seen: set, value: object, path: str, problems: Problems, what: str) -> None:
+    """Record `value` in `seen`, adding a problem when it was already there (None is skipped)."""
+    if value is None:
+        return
+    if value in seen:
+        problems.add(path, f"duplicate {what} {value}")
+    seen.add(value)

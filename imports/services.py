@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from common.db import statistics_refresh
 from metrics.services import ticket_metrics_refresh
 from tickets.models import Ticket, TicketEvent
 
-from .sync import Counts, statistics_refresh
+from .sync import Counts
 from .validation import bundle_validate
 from .writes_accounts import organization_upsert, people_upsert, teams_upsert
 from .writes_coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import DateTimeField, JSONField, Model, QuerySet
-from django.utils import timezone
+from django.db.models import Model, QuerySet
+
+from common.db import insert_rows
 
 from .parsing import batched
 
@@ -26,6 +27,7 @@ class Counts:
     deleted: int = 0
 
     def add(self, other: "Counts") -> None:
+        """Add another batch's counts to these."""
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
@@ -79,7 +81,7 @@ def rows_sync(
             counts.unchanged += 1
     if to_create:
         columns = list(to_create[0])
-        rows_insert(model=model, columns=columns, rows=[tuple(row[name] for name in columns) for row in to_create])
+        insert_rows(model=model, columns=columns, rows=[tuple(row[name] for name in columns) for row in to_create])
     if to_update:
         model.objects.bulk_update(to_update, fields, batch_size=WRITE_BATCH)
     counts.created, counts.updated = len(to_create), len(to_update)
@@ -114,55 +116,6 @@ def links_sync(
     model.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
     counts.created, counts.deleted = len(to_create), len(obsolete)
     return counts
-
-
-def rows_insert(*, model: type[Model], columns: list[str], rows: list[tuple]) -> int:
-    """Insert plain rows (values in the order of `columns`, attribute names such as `ticket_id`)
-    without building model instances: COPY on PostgreSQL (columns left out get their model
-    default, automatic timestamps now, an automatic primary key its sequence), bulk_create
-    elsewhere. Returns the count."""
-    if not rows:
-        return 0
-    if connection.vendor != "postgresql":
-        instances = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-        model.objects.bulk_create(instances, batch_size=WRITE_BATCH)
-        return len(rows)
-    from psycopg import sql
-    from psycopg.types.json import Jsonb
-
-    given = [model._meta.get_field(name) for name in columns]
-    defaulted = [f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key]
-    json_positions = [i for i, f in enumerate(given + defaulted) if isinstance(f, JSONField)]
-    now = timezone.now()
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(f.column) for f in given + defaulted),
-    )
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [*row, *(_default_value(f, now) for f in defaulted)]
-            for position in json_positions:
-                if values[position] is not None:
-                    values[position] = Jsonb(values[position])
-            copy.write_row(values)
-    return len(rows)
-
-
-def _default_value(field, now):
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return now if isinstance(field, DateTimeField) else now.date()
-    return field.get_default()
-
-
-def statistics_refresh(*models: type[Model]) -> None:
-    """Let PostgreSQL's planner see the rows this transaction just wrote (ANALYZE counts them):
-    without statistics, lookups such as `ticket_id IN (...)` on a freshly filled table fall back
-    to sequential scans. Nothing to do elsewhere."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 def id_sequences_reset(*models: type[Model]) -> None:

@@ -69,6 +69,17 @@ def _current_sprint_id(sprint_changes: list[tuple[datetime, str, int]]) -> int |
     return max(members, key=lambda sprint_id: (members[sprint_id], sprint_id)) if members else None
 
 
+def ticket_number(ticket: dict, kind: str) -> int | None:
+    """The Ticketing API number of a bundle ticket: its `number`, else for a help-desk ticket the
+    trailing number of its key (`HELP-12` -> 12)."""
+    number = ticket.get("number")
+    if number is None and kind == "helpdesk" and isinstance(ticket.get("key"), str):
+        digits = ticket["key"].rsplit("-", 1)[-1]
+        if digits.isdigit() and int(digits) <= 2_147_483_647:
+            number = int(digits)
+    return number
+
+
 def ticket_history(*, ticket: dict, project: ProjectContext, organization_id: int) -> TicketHistory:
     """Derive one validated bundle ticket's row values and history rows. Events are ordered by
     `at`, ties keeping file order."""
@@ -138,14 +149,12 @@ def ticket_history(*, ticket: dict, project: ProjectContext, organization_id: in
             )
             sprint_changes.append((at, event["action"], event["sprint"]))
     if status.mapping.state == "done":
-        resolved_at = closed_at if closed_at is not None else created_at
+        closed_at = created_at if closed_at is None else closed_at  # created done: closed at creation
+        resolved_at = closed_at
     else:
         closed_at = closed_by = None
         resolution = ""
-    number = ticket.get("number")
-    if number is None and project.kind == "helpdesk":
-        digits = ticket["key"].rsplit("-", 1)[-1]
-        number = int(digits) if digits.isdigit() and int(digits) <= 2_147_483_647 else None
+    number = ticket_number(ticket, project.kind)
     fields = {
         "organization_id": organization_id,
         "project_id": project.project_id,

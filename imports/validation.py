@@ -9,16 +9,14 @@ from django.core.validators import validate_slug
 
 from metrics.calculations.tickets import MappedStatus
 
-from .parsing import MAX_ID, Problems, Reader, objects
+from .parsing import MAX_ID, Problems, Reader, note_unique, objects
 
 BUNDLE_FORMAT = "tally.bundle/1"
 SECTIONS = (
     "teams", "people", "projects", "sprints", "tickets", "repositories", "commits", "pull_requests", "deployments",
 )  # fmt: skip
 STATES = ("not_started", "active", "done")
-EVENT_TYPES = ("status", "assignee", "comment", "description_edit", "story_points", "sprint")
 JITTER_WEIGHT_KEYS = ("comment", "description_edit", "assignee_change")
-MAX_STORY_POINTS = 999_999
 
 
 class BundleInvalid(Exception):
@@ -49,6 +47,8 @@ class BundleIndex:
     projects: dict[int, ProjectRef] = field(default_factory=dict)
     sprint_ids: set[int] = field(default_factory=set)
     ticket_ids: set[int] = field(default_factory=set)
+    ticket_numbers: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
+    """(project id, Ticketing API number) -> (ticket id, JSON location)."""
     repository_ids: set[int] = field(default_factory=set)
     commit_shas: set[str] = field(default_factory=set)
     deployment_shas: list[tuple[str, str]] = field(default_factory=list)
@@ -60,6 +60,7 @@ def bundle_validate(*, data: object) -> BundleIndex:
     Nothing is written."""
     from .validation_coding import check_coding_sections
     from .validation_database import check_database
+    from .validation_tickets import check_ticket_sections
 
     problems = Problems()
     if not isinstance(data, dict):
@@ -77,29 +78,13 @@ def bundle_validate(*, data: object) -> BundleIndex:
     _check_teams(sections["teams"], index, problems)
     _check_people(sections["people"], index, problems)
     _check_projects(sections["projects"], index, problems)
-    _check_sprints(sections["sprints"], index, problems)
-    _check_tickets(sections["tickets"], index, problems)
+    check_ticket_sections(sections, index, problems)
     check_coding_sections(sections, index, problems)
     if index.slug is not None:
         check_database(sections, index, problems)
     if problems:
         raise BundleInvalid(problems.messages)
     return index
-
-
-def _duplicate(seen: set, value: object, path: str, problems: Problems, what: str) -> None:
-    if value is None:
-        return
-    if value in seen:
-        problems.add(path, f"duplicate {what} {value}")
-    seen.add(value)
-
-
-def _person_ref(reader: Reader, key: str, index: BundleIndex, *, required: bool = False) -> int | None:
-    person_id = reader.identifier(key, required=required, nullable=True)
-    if person_id is not None and person_id not in index.person_ids:
-        reader.problems.add(f"{reader.path}.{key}", f"unknown person {person_id}")
-    return person_id
 
 
 def _check_organization(root: Reader, index: BundleIndex, problems: Problems) -> None:
@@ -126,7 +111,7 @@ def _check_teams(teams: list, index: BundleIndex, problems: Problems) -> None:
     parents: dict[int, tuple[int, str]] = {}
     for position, reader in objects(teams, "teams", problems):
         team_id = reader.identifier()
-        _duplicate(index.team_ids, team_id, f"teams[{position}].id", problems, "team id")
+        note_unique(index.team_ids, team_id, f"teams[{position}].id", problems, "team id")
         reader.string("name", required=True, nullable=False, max_length=200)
         reader.string("description")
         parent_id = reader.identifier("parent", required=False, nullable=True)
@@ -149,7 +134,7 @@ def _check_people(people: list, index: BundleIndex, problems: Problems) -> None:
     alias_owners: dict[str, int] = {}
     for position, reader in objects(people, "people", problems):
         person_id = reader.identifier()
-        _duplicate(index.person_ids, person_id, f"people[{position}].id", problems, "person id")
+        note_unique(index.person_ids, person_id, f"people[{position}].id", problems, "person id")
         reader.string("name", required=True, nullable=False, max_length=200)
         reader.string("slack_id", max_length=64)
         reader.boolean("hidden_from_reports")
@@ -175,7 +160,7 @@ def _check_projects(projects: list, index: BundleIndex, problems: Problems) -> N
         path = f"projects[{position}]"
         project_id = reader.identifier()
         key = reader.string("key", required=True, nullable=False, max_length=50)
-        _duplicate(keys, key, f"{path}.key", problems, "project key")
+        note_unique(keys, key, f"{path}.key", problems, "project key")
         reader.string("name", required=True, nullable=False, max_length=200)
         kind = reader.choice("kind", ("delivery", "helpdesk")) or "delivery"
         project = ProjectRef(key=key, kind=kind)
@@ -226,74 +211,3 @@ def _check_status(reader: Reader, project: ProjectRef, problems: Problems) -> No
     )
     if project.default_status is None and state == "not_started":
         project.default_status = status_id
-
-
-def _check_sprints(sprints: list, index: BundleIndex, problems: Problems) -> None:
-    for position, reader in objects(sprints, "sprints", problems):
-        sprint_id = reader.identifier()
-        _duplicate(index.sprint_ids, sprint_id, f"sprints[{position}].id", problems, "sprint id")
-        project_id = reader.identifier("project")
-        if project_id is not None and project_id not in index.projects:
-            problems.add(f"sprints[{position}].project", f"unknown project {project_id}")
-        reader.string("name", required=True, nullable=False, max_length=200)
-        reader.choice("state", ("future", "active", "closed"))
-        for key in ("start", "end", "completed_at"):
-            reader.timestamp(key)
-
-
-def _check_tickets(tickets: list, index: BundleIndex, problems: Problems) -> None:
-    keys: set[tuple[int, str]] = set()
-    for position, reader in objects(tickets, "tickets", problems):
-        path = f"tickets[{position}]"
-        ticket_id = reader.identifier()
-        _duplicate(index.ticket_ids, ticket_id, f"{path}.id", problems, "ticket id")
-        project_id = reader.identifier("project")
-        project = index.projects.get(project_id)
-        if project_id is not None and project is None:
-            problems.add(f"{path}.project", f"unknown project {project_id}")
-        key = reader.string("key", required=True, nullable=False, max_length=64)
-        if key is not None and project_id is not None and (project_id, key) in keys:
-            problems.add(f"{path}.key", f"duplicate ticket key {key} in project {project_id}")
-        keys.add((project_id, key))
-        reader.string("title", required=True, nullable=False, max_length=500)
-        reader.string("description")
-        for text_key, max_length in (("work_type", 50), ("priority", 50), ("epic", 200), ("resolution", 200)):
-            reader.string(text_key, max_length=max_length)
-        reader.number("story_points", maximum=MAX_STORY_POINTS)
-        reader.strings("labels")
-        reader.mapping("custom_fields")
-        reader.integer("number")
-        _person_ref(reader, "reporter", index)
-        reader.timestamp("created_at", required=True, nullable=False)
-        reader.timestamp("expected_at")
-        initial_status = reader.integer("initial_status", maximum=MAX_ID)
-        if project is not None:
-            if initial_status is not None and initial_status not in project.statuses:
-                problems.add(f"{path}.initial_status", f"unknown status {initial_status} for project {project_id}")
-            elif reader.obj.get("initial_status") is None and project.default_status is None:
-                problems.add(f"{path}.initial_status", f"required: project {project_id} has no not-started status")
-        for _position, event in objects(reader.items("events"), f"{path}.events", problems):
-            _check_event(event, project_id, project, index, problems)
-
-
-def _check_event(reader: Reader, project_id: int | None, project: ProjectRef | None, index: BundleIndex, problems):
-    reader.timestamp("at", required=True, nullable=False)
-    kind = reader.choice("type", EVENT_TYPES, required=True)
-    _person_ref(reader, "by", index)
-    if kind == "status":
-        status_id = reader.integer("to", required=True, nullable=False, maximum=MAX_ID)
-        if status_id is not None and project is not None and status_id not in project.statuses:
-            problems.add(f"{reader.path}.to", f"unknown status {status_id} for project {project_id}")
-        reader.string("resolution", max_length=200)
-    elif kind == "assignee":
-        _person_ref(reader, "to", index, required=True)
-    elif kind == "comment":
-        reader.string("body", required=True, nullable=False, blank=True)
-        reader.boolean("public")
-    elif kind == "story_points":
-        reader.number("to", required=True, maximum=MAX_STORY_POINTS)
-    elif kind == "sprint":
-        reader.choice("action", ("add", "remove"), required=True)
-        sprint_id = reader.identifier("sprint")
-        if sprint_id is not None and sprint_id not in index.sprint_ids:
-            problems.add(f"{reader.path}.sprint", f"unknown sprint {sprint_id}")

@@ -19,20 +19,6 @@ def check_coding_sections(sections: dict[str, list], index: BundleIndex, problem
     _check_deployments(sections["deployments"], index, problems)
 
 
-def _repository_ref(reader: Reader, index: BundleIndex) -> int | None:
-    repository_id = reader.identifier("repository")
-    if repository_id is not None and repository_id not in index.repository_ids:
-        reader.problems.add(f"{reader.path}.repository", f"unknown repository {repository_id}")
-        return None
-    return repository_id
-
-
-def _person_ref(reader: Reader, key: str, index: BundleIndex) -> None:
-    person_id = reader.identifier(key, required=False, nullable=True)
-    if person_id is not None and person_id not in index.person_ids:
-        reader.problems.add(f"{reader.path}.{key}", f"unknown person {person_id}")
-
-
 def _check_repositories(repositories: list, index: BundleIndex, problems: Problems) -> None:
     names: set[str] = set()
     tag_names_by_id: dict[int, str] = {}
@@ -73,7 +59,7 @@ def _sha(reader: Reader, key: str = "sha") -> str | None:
 def _check_commits(commits: list, index: BundleIndex, problems: Problems) -> None:
     seen: set[tuple[int, str]] = set()
     for position, reader in objects(commits, "commits", problems):
-        repository_id = _repository_ref(reader, index)
+        repository_id = reader.reference("repository", index.repository_ids, "repository", required=True)
         sha = _sha(reader)
         if sha is not None:
             index.commit_shas.add(sha)
@@ -83,7 +69,7 @@ def _check_commits(commits: list, index: BundleIndex, problems: Problems) -> Non
         email = reader.string("author_email", max_length=254)
         if email is not None and email.strip() and "@" not in email:
             problems.add(f"commits[{position}].author_email", f"not an email address: {email!r}")
-        _person_ref(reader, "author", index)
+        reader.reference("author", index.person_ids, "person")
         reader.timestamp("authored_at", required=True, nullable=False)
         reader.timestamp("committed_at")
         reader.string("message")
@@ -102,13 +88,13 @@ def _check_pull_requests(pull_requests: list, index: BundleIndex, problems: Prob
         if pull_request_id in ids:
             problems.add(f"{path}.id", f"duplicate pull request id {pull_request_id}")
         ids.add(pull_request_id)
-        repository_id = _repository_ref(reader, index)
+        repository_id = reader.reference("repository", index.repository_ids, "repository", required=True)
         number = reader.integer("number", required=True, nullable=False, minimum=1)
         if repository_id is not None and number is not None:
             if (repository_id, number) in numbers:
                 problems.add(f"{path}.number", f"duplicate pull request {number} in repository {repository_id}")
             numbers.add((repository_id, number))
-        _person_ref(reader, "author", index)
+        reader.reference("author", index.person_ids, "person")
         reader.string("title", max_length=500)
         reader.timestamp("created_at", required=True, nullable=False)
         for key in ("first_commit_at", "first_review_at", "merged_at", "closed_at"):
@@ -125,7 +111,7 @@ def _check_deployments(deployments: list, index: BundleIndex, problems: Problems
         if deployment_id in ids:
             problems.add(f"{path}.id", f"duplicate deployment id {deployment_id}")
         ids.add(deployment_id)
-        _repository_ref(reader, index)
+        reader.reference("repository", index.repository_ids, "repository", required=True)
         reader.string("environment", required=True, nullable=False, max_length=100)
         reader.timestamp("deployed_at", required=True, nullable=False)
         reader.string("status", max_length=32)

@@ -99,6 +99,7 @@ def _check_natural_keys(sections: dict[str, list], index: BundleIndex, organizat
     project_ids = sorted({project_id for project_id, _key in tickets})
     tickets_stored = Ticket.objects.filter(organization=organization, project_id__in=project_ids)
     _conflicts(tickets_stored, ("project_id", "key"), tickets, problems, "ticket key")
+    _conflicts(tickets_stored, ("project_id", "number"), index.ticket_numbers, problems, "ticket number")
     repositories, tags = {}, {}
     for path, item in _valid_dicts(sections["repositories"], "repositories"):
         if _is_id(item.get("id")) and isinstance(item.get("name"), str):

@@ -29,9 +29,10 @@ def organization_upsert(*, data: dict) -> tuple[Organization, Counts, bool]:
     if not changed:
         return organization, Counts(unchanged=1), False
     metrics_setting_changed = "backflow_counts_intra_lane_changes" in changed
+    # A queryset update: the import refreshes the derived values itself (no after-commit rebuild).
+    Organization.objects.filter(pk=organization.pk).update(**{name: wanted[name] for name in changed})
     for name in changed:
         setattr(organization, name, wanted[name])
-    organization.save(update_fields=changed)
     return organization, Counts(updated=1), metrics_setting_changed
 
 

@@ -5,6 +5,8 @@ memory stays bounded and an identical re-import writes no rows."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from accounts.models import Organization
+from common.db import insert_rows
 from metrics.calculations.tickets import MappedStatus
 from metrics.models import TicketMetrics
 from tickets.models import Helper, Project, Sprint, Status, Ticket, TicketEvent
@@ -15,7 +17,6 @@ from .sync import (
     Counts,
     id_sequences_reset,
     links_sync,
-    rows_insert,
     rows_sync,
     stored_by_id,
     stored_rows,
@@ -44,7 +45,7 @@ class ProjectsWritten:
     counts: dict[str, Counts] = field(default_factory=dict)
 
 
-def projects_upsert(*, organization, projects: list[dict]) -> ProjectsWritten:
+def projects_upsert(*, organization: Organization, projects: list[dict]) -> ProjectsWritten:
     """Upsert projects by id, their statuses by (project, status id) with position = index in the
     list, and make their helpers exactly the bundle's. Statuses missing from the bundle are kept
     (history may point at them)."""
@@ -120,7 +121,7 @@ def _project_contexts(projects: list[dict]) -> dict[int, ProjectContext]:
     return contexts
 
 
-def sprints_upsert(*, organization, sprints: list[dict]) -> Counts:
+def sprints_upsert(*, organization: Organization, sprints: list[dict]) -> Counts:
     """Upsert sprints by id."""
     desired = {
         sprint["id"]: {
@@ -150,7 +151,9 @@ class TicketsWritten:
     changed_ticket_ids: set[int] = field(default_factory=set)
 
 
-def tickets_upsert(*, organization, tickets: list[dict], contexts: dict[int, ProjectContext]) -> TicketsWritten:
+def tickets_upsert(
+    *, organization: Organization, tickets: list[dict], contexts: dict[int, ProjectContext]
+) -> TicketsWritten:
     """Upsert tickets by id and make each ticket's history exactly the bundle's: events are
     compared by their natural signature, only missing ones are inserted and only vanished ones
     deleted. Written in chunks of TICKET_CHUNK tickets."""
@@ -161,7 +164,9 @@ def tickets_upsert(*, organization, tickets: list[dict], contexts: dict[int, Pro
     return result
 
 
-def _tickets_chunk_upsert(*, organization, tickets: list[dict], contexts, result: TicketsWritten) -> None:
+def _tickets_chunk_upsert(
+    *, organization: Organization, tickets: list[dict], contexts: dict[int, ProjectContext], result: TicketsWritten
+) -> None:
     organization_id = organization.id
     histories = {
         ticket["id"]: ticket_history(
@@ -200,10 +205,12 @@ def _tickets_chunk_upsert(*, organization, tickets: list[dict], contexts, result
             result.changed_ticket_ids.add(ticket_id)
     for chunk in batched(obsolete, QUERY_CHUNK):
         TicketEvent.objects.filter(id__in=chunk).delete()
-    result.events.created += rows_insert(
+    result.events.created += insert_rows(
         model=TicketEvent, columns=["organization_id", "ticket_id", *EVENT_FIELDS], rows=to_create
     )
     result.events.deleted += len(obsolete)
 
-    with_metrics = set(TicketMetrics.objects.filter(ticket_id__in=list(histories)).values_list("ticket_id", flat=True))
-    result.changed_ticket_ids.update(set(histories) - with_metrics)
+    # A stored ticket without derived values (say, a refresh that never ran) is refreshed too.
+    unchanged = sorted(set(stored) - result.changed_ticket_ids)
+    with_metrics = set(TicketMetrics.objects.filter(ticket_id__in=unchanged).values_list("ticket_id", flat=True))
+    result.changed_ticket_ids.update(set(unchanged) - with_metrics)

@@ -28,9 +28,13 @@ _ACTIVITY_KINDS = {
 }
 _EVENT_COLUMNS = ("ticket_id", "kind", "at", "from_status_id", "to_status_id", "from_person_id", "to_person_id",
                   "sprint_id", "sprint_action")  # fmt: skip
-_METRICS_FIELDS = ("ticket", "organization", "first_active_at", "done_at", "cycle_time_seconds",
+_METRICS_COLUMNS = ("ticket_id", "organization_id", "first_active_at", "done_at", "cycle_time_seconds",
                    "queue_time_seconds", "transitions", "backflows", "backflow_rate", "jitter", "jitter_comments",
                    "jitter_description_edits", "jitter_assignee_changes", "computed_at")  # fmt: skip
+
+
+_INTERVAL_COLUMNS = ("organization_id", "ticket_id", "status_id", "started_at", "ended_at")
+_TRANSITION_COLUMNS = ("organization_id", "ticket_id", "from_status_id", "to_status_id", "at", "is_backflow")
 
 
 def _batched(ids: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -128,12 +132,10 @@ def _refresh_batch(ticket_ids: list[int], *, now: datetime, replace: bool = True
         if replace:
             for model in DERIVED_MODELS:
                 model.objects.filter(ticket_id__in=ticket_ids).delete()
-        insert_rows(TicketMetrics, _METRICS_FIELDS, metrics)
-        insert_rows(StatusInterval, ("organization", "ticket", "status", "started_at", "ended_at"), intervals)
-        insert_rows(
-            StatusTransition, ("organization", "ticket", "from_status", "to_status", "at", "is_backflow"), transitions
-        )
-        insert_rows(TicketCredit, ("organization", "ticket", "person"), credits)
+        insert_rows(model=TicketMetrics, columns=_METRICS_COLUMNS, rows=metrics)
+        insert_rows(model=StatusInterval, columns=_INTERVAL_COLUMNS, rows=intervals)
+        insert_rows(model=StatusTransition, columns=_TRANSITION_COLUMNS, rows=transitions)
+        insert_rows(model=TicketCredit, columns=["organization_id", "ticket_id", "person_id"], rows=credits)
         Ticket.objects.bulk_update(changed, ["state", "sprint"])
 
 

@@ -98,3 +98,19 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert "already up to date" in again
     assert row_counts() == counts
     assert list(TicketEvent.objects.order_by("id").values_list("id", flat=True)) == event_ids
+
+
+def test_several_demo_organizations_share_a_database():
+    run("seed_demo", "--tickets", "40", "--org", "first")
+    run("seed_demo", "--tickets", "40", "--org", "second")
+    counts = row_counts()
+
+    again = run("seed_demo", "--tickets", "40", "--org", "second")
+
+    first, second = Organization.objects.get(slug="first"), Organization.objects.get(slug="second")
+    assert (
+        Ticket.objects.filter(organization=first).count() == Ticket.objects.filter(organization=second).count() == 40
+    )
+    assert Team.objects.filter(organization=first).order_by("id").first().id == 100
+    assert Team.objects.filter(organization=second).order_by("id").first().id == 100_000_100
+    assert "already up to date" in again and row_counts() == counts

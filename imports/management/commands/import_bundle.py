@@ -1,5 +1,6 @@
 """Load an organization's bundle (SPEC §5; docs/bundle-format.md)."""
 
+import sys
 from pathlib import Path
 
 import orjson
@@ -32,8 +33,6 @@ class Command(BaseCommand):
 
 
 def _read_bundle(file: str) -> object:
-    import sys
-
     try:
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as error:

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.demo import demo_bundle
+from imports.demo import demo_bundle, demo_id_offset
 from imports.services import bundle_import
 from imports.validation import BundleInvalid
 
@@ -14,7 +14,8 @@ class Command(BaseCommand):
         "Generate a realistic demo organization (teams, people, delivery projects and a help desk, "
         "tickets with full histories, sprints, repositories, commits, pull requests, deployments) and "
         "import it through the bundle import. Deterministic for a given seed; running it again with "
-        "the same arguments changes nothing."
+        "the same arguments changes nothing. Several demo organizations can share a database: each gets its own "
+        "block of ids."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         if tickets < 1:
             raise CommandError("--tickets must be at least 1.")
         started = time.monotonic()
-        bundle = demo_bundle(tickets=tickets, seed=seed, slug=org)
+        bundle = demo_bundle(tickets=tickets, seed=seed, slug=org, id_offset=demo_id_offset(slug=org))
         generated = time.monotonic()
         self.stdout.write(f"Generated {tickets} tickets (seed {seed}) in {generated - started:.1f}s; importing...")
         try:

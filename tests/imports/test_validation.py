@@ -1,0 +1,115 @@
+"""Validation of bundles: every kind of problem is reported with its JSON location, and
+nothing is written."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imports.services import bundle_import
+from imports.validation import BundleInvalid, bundle_validate
+
+pytestmark = pytest.mark.django_db
+
+SPEC_BUNDLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "spec-bundle.json"
+
+
+def spec_bundle() -> dict:
+    return json.loads(SPEC_BUNDLE.read_text())
+
+
+def test_the_spec_example_is_valid():
+    index = bundle_validate(data=spec_bundle())
+
+    assert index.slug == "acme"
+    assert index.projects[500].default_status == 1
+
+
+def test_a_bundle_that_is_not_an_object_is_rejected():
+    with pytest.raises(BundleInvalid) as rejected:
+        bundle_validate(data=[])
+
+    assert rejected.value.problems == ["(root): expected a JSON object, got list"]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda b: b.update(format="tally.bundle/2"), "format: must be 'tally.bundle/1', got 'tally.bundle/2'"),
+        (lambda b: b["teams"].append({"id": 100, "name": "Again"}), "teams[2].id: duplicate team id 100"),
+        (lambda b: b["teams"][0].update(parent=110), "teams[0].parent: team 100 is its own ancestor"),
+        (
+            lambda b: b["projects"][0]["statuses"][0].pop("state"),
+            "projects[0].statuses[0]: lane and state must be given together (or neither, for an unmapped status)",
+        ),
+        (
+            lambda b: b["projects"][0]["statuses"][0].update(waiting=True),
+            "projects[0].statuses[0].waiting: only an active status can be waiting",
+        ),
+        (
+            lambda b: b["projects"][0]["statuses"][1].update(canceled=True),
+            "projects[0].statuses[1].canceled: only a done status can be canceled",
+        ),
+        (lambda b: b["tickets"][0].pop("created_at"), "tickets[0].created_at: required"),
+        (lambda b: b["tickets"][0].update(project=501), "tickets[0].project: unknown project 501"),
+        (lambda b: b["tickets"][0]["events"][0].update(to=4242), "tickets[0].events[0].to: unknown person 4242"),
+        (lambda b: b["tickets"][0]["events"][5].update(sprint=78), "tickets[0].events[5].sprint: unknown sprint 78"),
+        (
+            lambda b: b["tickets"][0]["events"][2].update(type="vote"),
+            "tickets[0].events[2].type: expected one of status, assignee, comment, description_edit, story_points, "
+            "sprint, got 'vote'",
+        ),
+        (lambda b: b["commits"][0].update(repository=301), "commits[0].repository: unknown repository 301"),
+        (lambda b: b["people"][0].update(id="1001"), "people[0].id: expected an integer, got '1001'"),
+        (
+            lambda b: b["deployments"][0].update(commits=["abcdef1234"]),
+            "deployments[0].commits[0]: unknown commit abcdef1234 (neither in the bundle nor stored for this "
+            "organization)",
+        ),
+    ],
+)
+def test_each_kind_of_problem_is_named_by_its_location(change, problem):
+    bundle = spec_bundle()
+    change(bundle)
+
+    with pytest.raises(BundleInvalid) as rejected:
+        bundle_import(data=bundle)
+
+    assert problem in rejected.value.problems
+
+
+def test_alias_shared_by_two_people_is_a_problem():
+    bundle = spec_bundle()
+    bundle["people"].append({"id": 1002, "name": "Imposter", "email": "ADA@acme.test"})
+
+    with pytest.raises(BundleInvalid) as rejected:
+        bundle_validate(data=bundle)
+
+    assert rejected.value.problems == ["people[1].email: ada@acme.test is also an alias of person 1001"]
+
+
+def test_missing_sections_are_empty_but_a_section_of_the_wrong_type_is_a_problem():
+    bundle = {"format": "tally.bundle/1", "organization": {"slug": "tiny", "name": "Tiny"}, "teams": {}}
+
+    with pytest.raises(BundleInvalid) as rejected:
+        bundle_validate(data=bundle)
+
+    assert rejected.value.problems == ["teams: expected a list, got dict"]
+
+
+def test_help_desk_ticket_numbers_must_be_unique_within_the_project():
+    bundle = spec_bundle()
+    bundle["projects"].append(
+        {"id": 510, "key": "HELP", "name": "Help", "kind": "helpdesk", "statuses": [{"id": 1, "name": "Open"}]}
+    )
+    bundle["tickets"] += [
+        {"id": 9101, "project": 510, "key": "HELP-7", "title": "A", "created_at": "2024-06-01T10:00:00Z",
+         "initial_status": 1},
+        {"id": 9102, "project": 510, "key": "HELP-8", "number": 7, "title": "B", "created_at": "2024-06-01T10:00:00Z",
+         "initial_status": 1},
+    ]  # fmt: skip
+
+    with pytest.raises(BundleInvalid) as rejected:
+        bundle_validate(data=bundle)
+
+    assert rejected.value.problems == ["tickets[2].number: ticket number 7 is also used by ticket 9101"]
