@@ -68,7 +68,9 @@ def _load(text: str):
     try:
         return json.loads(text.translate(_TYPOGRAPHIC_QUOTES))
     except (json.JSONDecodeError, RecursionError):
-        raise DateRangeError('Enter a JSON list such as ["2024-06-24T09:00:00-06:00","2024-07-24T09:00:00-06:00"]') from None
+        raise DateRangeError(
+            'Enter a JSON list such as ["2024-06-24T09:00:00-06:00","2024-07-24T09:00:00-06:00"]'
+        ) from None
 
 
 def parse_date_range(text: str) -> DateRange:
