@@ -37,6 +37,11 @@ def _in_range(date_range: DateRange, prefix: str = "metrics__") -> Q:
     return Q(**{f"{prefix}done_at__gte": date_range.start, f"{prefix}done_at__lt": date_range.end})
 
 
+def ranges_containing(ranges: list[DateRange], instant) -> list[int]:
+    """Indexes of the ranges that contain `instant` (periods may overlap one another)."""
+    return [index for index, date_range in enumerate(ranges) if date_range.contains(instant)]
+
+
 def completed_in_any(ranges: list[DateRange], prefix: str = "metrics__") -> Q:
     condition = Q()
     for date_range in ranges:
@@ -103,11 +108,10 @@ def duration_percentiles_python(*, tickets: QuerySet[Ticket], ranges: list[DateR
         "metrics__done_at", "metrics__cycle_time_seconds", "metrics__queue_time_seconds"
     )
     for done_at, cycle_time, queue_time in rows:
-        for index, date_range in enumerate(ranges):
-            if date_range.contains(done_at):
-                if cycle_time is not None:
-                    cycle_times[index].append(cycle_time)
-                queue_times[index].append(queue_time)
+        for index in ranges_containing(ranges, done_at):
+            if cycle_time is not None:
+                cycle_times[index].append(cycle_time)
+            queue_times[index].append(queue_time)
     return [
         {
             "cycle_time_median": median(cycle_times[index]),
@@ -204,16 +208,12 @@ def backflow_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> l
     )  # fmt: skip
     for done_at, ticket_id, key, title, from_id, from_name, to_id, to_name in rows:
         ticket = TicketRef(ticket_id, key, title)
-        for index, date_range in enumerate(ranges):
-            if date_range.contains(done_at):
-                label = {
-                    "from_status": {"id": from_id, "name": from_name},
-                    "to_status": {"id": to_id, "name": to_name},
-                }
-                source = per_range[index].setdefault(
-                    (from_name, to_name, from_id, to_id), Source((from_name, to_name), label)
-                )
-                source.add(ticket, weight=1)
+        label = {"from_status": {"id": from_id, "name": from_name}, "to_status": {"id": to_id, "name": to_name}}
+        for index in ranges_containing(ranges, done_at):
+            source = per_range[index].setdefault(
+                (from_name, to_name, from_id, to_id), Source((from_name, to_name), label)
+            )
+            source.add(ticket, weight=1)
     return [_sorted_sources(sources) for sources in per_range]
 
 
@@ -231,9 +231,7 @@ def jitter_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> lis
         counts, weights = counts_and_weights[:3], counts_and_weights[3:]
         weight_sum = sum(weights)
         ticket = TicketRef(ticket_id, key, title)
-        for index, date_range in enumerate(ranges):
-            if not date_range.contains(done_at):
-                continue
+        for index in ranges_containing(ranges, done_at):
             for kind, count, weight in zip(JITTER_KINDS, counts, weights, strict=True):
                 if count:
                     source = per_range[index].setdefault(kind, Source((kind,), {"source": kind}))
@@ -258,10 +256,9 @@ def queue_time_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) ->
     for done_at, ticket_id, key, title, status_id, status_name, started_at, ended_at in rows:
         seconds = (ended_at - started_at).total_seconds()  # completed tickets have left every waiting status
         ticket = TicketRef(ticket_id, key, title)
-        for index, date_range in enumerate(ranges):
-            if date_range.contains(done_at):
-                label = {"status": {"id": status_id, "name": status_name}}
-                source = per_range[index].setdefault((status_name, status_id), Source((status_name,), label))
-                source.add(ticket, weight=seconds)
-                source.durations.append(seconds)
+        label = {"status": {"id": status_id, "name": status_name}}
+        for index in ranges_containing(ranges, done_at):
+            source = per_range[index].setdefault((status_name, status_id), Source((status_name,), label))
+            source.add(ticket, weight=seconds)
+            source.durations.append(seconds)
     return [_sorted_sources(sources) for sources in per_range]
