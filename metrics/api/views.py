@@ -68,6 +68,29 @@ EXAMPLE_PERIOD = {
 }
 
 
+EXAMPLE_TICKETS = [{"id": 9001, "key": "CORE-1", "title": "Add login"}]
+EXAMPLE_PERIOD_RANGE = ["2024-05-24T09:00:00-06:00", "2024-06-24T09:00:00-06:00"]
+
+
+def _sources_example(total_field: str, total, source: dict) -> OpenApiExample:
+    current = {"date_range": EXAMPLE_METRICS["date_range"], total_field: total, "sources": [source]}
+    period = {"date_range": EXAMPLE_PERIOD_RANGE, total_field: 0, "sources": []}
+    return OpenApiExample("One period", value={**current, "periods": [period]}, response_only=True)
+
+
+BACKFLOW_EXAMPLE = _sources_example("total_backflows", 5, {
+    "from_status": {"id": 5, "name": "In Review"}, "to_status": {"id": 3, "name": "In Progress"},
+    "backflows": 5, "share": 1.0, "tickets": EXAMPLE_TICKETS,
+})  # fmt: skip
+JITTER_EXAMPLE = _sources_example("total_jitter", 150.0, {
+    "source": "comment", "incidents": 3, "jitter": 150.0, "share": 1.0, "tickets": EXAMPLE_TICKETS,
+})  # fmt: skip
+QUEUE_EXAMPLE = _sources_example("total_queue_time", 4.0, {
+    "status": {"id": 4, "name": "Blocked"}, "incidents": 1, "median_queue_time": 4.0, "total_queue_time": 4.0,
+    "share": 1.0, "tickets": EXAMPLE_TICKETS,
+})  # fmt: skip
+
+
 class TicketMetricsView(TicketMetricsBaseView):
     """Tickets completed, Velocity, Cycle time, Backflow rate, Queue time and Jitter, as in Retrospective."""
 
@@ -90,7 +113,7 @@ class TicketMetricsView(TicketMetricsBaseView):
 class BackflowSourcesView(TicketMetricsBaseView):
     """Backflows by (from status, to status), with the completed tickets behind each."""
 
-    @extend_schema(filters=True, responses=BackflowSourcesSerializer)
+    @extend_schema(filters=True, responses=BackflowSourcesSerializer, examples=[BACKFLOW_EXAMPLE])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -111,7 +134,7 @@ class BackflowSourcesView(TicketMetricsBaseView):
 class JitterSourcesView(TicketMetricsBaseView):
     """Jitter by event type (comments, description edits, assignee changes while active)."""
 
-    @extend_schema(filters=True, responses=JitterSourcesSerializer)
+    @extend_schema(filters=True, responses=JitterSourcesSerializer, examples=[JITTER_EXAMPLE])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -131,7 +154,7 @@ class JitterSourcesView(TicketMetricsBaseView):
 class QueueTimeSourcesView(TicketMetricsBaseView):
     """Queue time by waiting status: incidents, median and total hours, and the tickets."""
 
-    @extend_schema(filters=True, responses=QueueTimeSourcesSerializer)
+    @extend_schema(filters=True, responses=QueueTimeSourcesSerializer, examples=[QUEUE_EXAMPLE])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
