@@ -246,6 +246,7 @@ def test_query_count_grows_neither_with_tickets_nor_with_periods(api_client, ret
     assert few == many == many_periods
 
 
+@pytest.mark.postgres
 def test_postgres_percentiles_equal_the_python_fallback(retro, organization):
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
     tickets = Ticket.objects.filter(organization=organization)
