@@ -9,12 +9,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.tally-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install lint format clean-venv
+.PHONY: help run test install browser lint format clean-venv
 
 help:
 	@echo "make run    set up (venv, install, migrate, demo data, admin login, API key) and serve on 127.0.0.1:8000"
 	@echo "make test   set up, lint (ruff) and run the test suite (pytest, in parallel)"
 	@echo "make format apply ruff's formatting and safe fixes"
+	@echo "make browser install Chromium for the browser tests (apt-get, as root; make test does it too)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +30,15 @@ install: $(STAMP)
 run: $(STAMP)
 	@PY=$(PY) bash scripts/run.sh
 
+# Debian's Chromium for the browser tests; where it cannot be installed (not root) they skip.
+browser:
+	@bash scripts/install-browser.sh || echo "(continuing without Chromium: the browser tests will skip)"
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+test: lint browser
 	@PY=$(PY) bash scripts/test.sh $(PYTEST_ARGS)
 
 format: $(STAMP)

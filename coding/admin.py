@@ -12,8 +12,9 @@ class RepositoryTagAdmin(OrganizationScopedAdmin):
 
 @admin.register(Repository)
 class RepositoryAdmin(OrganizationScopedAdmin):
-    list_display = ["id", "name", "url"]
+    list_display = ["id", "name", "url", "last_imported_sha"]
     search_fields = ["name"]
+    readonly_fields = ["last_imported_sha", "imported_heads"]
 
 
 @admin.register(Commit)

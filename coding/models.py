@@ -26,7 +26,12 @@ class Repository(models.Model):
     name = models.CharField(max_length=200)
     url = models.CharField(max_length=500, blank=True)
     tags = models.ManyToManyField(RepositoryTag, blank=True, related_name="repositories")
-    last_imported_sha = models.CharField(max_length=64, blank=True)
+    last_imported_sha = models.CharField(
+        max_length=64, blank=True, help_text="Tip of the first ref that `import_git` imported last."
+    )
+    imported_heads = models.JSONField(
+        default=list, blank=True, help_text="Every tip `import_git` imported last; the next run imports what is new."
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -72,6 +77,7 @@ class Commit(models.Model):
         indexes = [
             models.Index(fields=["organization", "author", "authored_local_date"], name="commit_org_author_day"),
             models.Index(fields=["organization", "authored_at"], name="commit_org_authored_at"),
+            models.Index(fields=["organization", "repository", "authored_local_date"], name="commit_org_repo_day"),
         ]
 
     def __str__(self) -> str:

@@ -9,5 +9,10 @@ urlpatterns = [
     path_with_optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
     path_with_optional_slash("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"),
     path("", include("tickets.api.urls")),
+    path("", include("coding.api.urls")),
+    path("", include("tickets.api.ticketing.urls")),
+    path("", include("tickets.api.helpdesk.urls")),
     path("", include("metrics.api.urls")),
+    path("", include("metrics.api.haystack.urls")),
+    path("", include("staff.urls")),
 ]

@@ -2,7 +2,8 @@
 # The test half of `make test` (after ruff): pytest in parallel on the database DATABASE_URL names
 # (SQLite in memory when unset). A run deselects the tests of a service it is not set up for:
 # `postgres` tests unless DATABASE_URL is PostgreSQL, `redis` tests unless REDIS_URL is set.
-# Under CI (CI set), a selected test whose service is missing fails instead of skipping.
+# Under CI (CI set), a selected test whose service is missing fails instead of skipping; that
+# includes the `browser` tests and Chromium (scripts/install-browser.sh installs it).
 # Extra arguments go to pytest: `make test PYTEST_ARGS="-k schema -n 0"`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

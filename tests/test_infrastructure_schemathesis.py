@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from accounts.models import Organization
 from metrics.services import ticket_metrics_refresh
 from tests.factories import (
     ApiKeyFactory,
@@ -102,13 +103,26 @@ def _auth_config(security_schemes: dict, key: str) -> dict:
 
 
 @pytest.fixture
-def api_schema(populated_key, settings):
-    """The schema as the app serves it, with the key as credentials for its security schemes."""
+def instance_key(populated_key):
+    """The primary key of a help desk (a ticketing instance) of the same organization, with a ticket."""
+    from tickets.services import instance_key_create
+
+    desk = ProjectFactory(organization=Organization.objects.get(slug="schemathesis"), key="HD", kind="helpdesk")
+    _ticket(desk, standard_workflow(desk), [(1, "In Progress")], number=1)
+    return instance_key_create(project=desk, read_only=False)[1]
+
+
+@pytest.fixture
+def api_schema(populated_key, instance_key, settings):
+    """The schema as the app serves it, with the key as credentials for its security schemes (the
+    instance key for the Ticketing surface's)."""
     from config.wsgi import application
 
     settings.RATELIMIT_ENABLE = False  # thousands of calls in seconds; rate limits have their own tests
     raw = Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()
-    auth = _auth_config(raw.get("components", {}).get("securitySchemes", {}), populated_key)
+    schemes = raw.get("components", {}).get("securitySchemes", {})
+    auth = _auth_config(schemes, populated_key)
+    auth.update(_auth_config({n: s for n, s in schemes.items() if n.startswith("TicketingInstance")}, instance_key))
     assert auth, "the schema declares no security scheme the test can authenticate with"
     # The WSGI handler closes "old" connections at the end of each request, which would end the
     # test's transaction; Django's test client disconnects the same receivers.

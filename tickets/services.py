@@ -9,6 +9,7 @@ from accounts.models import Person
 from metrics.scheduling import schedule_ticket_refresh
 
 from .models import InstanceApiKey, Project, Sprint, Status, Ticket, TicketEvent
+from .services_helpdesk import helpdesk_facts_apply
 
 Kind = TicketEvent.Kind
 
@@ -30,8 +31,8 @@ def ticket_event_append(
     resolution: str = "",
 ) -> TicketEvent:
     """Append one entry to a ticket's history and bring the ticket's current fields in step (status
-    and state, assignee, story points, updated time). The ticket row is locked first, so concurrent
-    appends serialize and none is lost. Derived metrics are refreshed after commit."""
+    and state, assignee, story points, updated time, help-desk facts). The ticket row is locked
+    first, so concurrent appends serialize and none is lost. Derived metrics are refreshed after commit."""
     locked = Ticket.objects.select_for_update().select_related("status").get(pk=ticket.pk)
     event = TicketEvent(
         organization_id=locked.organization_id, ticket=locked, kind=kind, at=at, actor=actor, body=body,
@@ -58,6 +59,7 @@ def ticket_event_append(
     elif kind == Kind.SPRINT and sprint_action not in TicketEvent.SprintAction.values:
         raise ValueError("A sprint event needs sprint_action 'add' or 'remove'")
     event.save()
+    changed += helpdesk_facts_apply(ticket=locked)
     locked.updated_at = max(locked.updated_at, at)
     locked.save(update_fields=changed)
     schedule_ticket_refresh(locked.id)

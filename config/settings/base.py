@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "coding",
     "metrics",
     "imports",
+    "staff",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
@@ -81,7 +82,9 @@ TEMPLATES = [
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-LOGIN_URL = "admin:login"
+# Staff pages (staff/): their own login page; the admin keeps its own.
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
 
 # CACHES (rate limits, last-used throttling)
 REDIS_URL = env("REDIS_URL", default="")
@@ -155,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-ticket-metrics-nightly": {
         "task": "metrics.tasks.rebuild_all_organizations",
         "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "rebuild-coding-days-nightly": {
+        "task": "coding.tasks.rebuild_all_coding_days",
+        "schedule": crontab(hour=2, minute=45),
         "options": {"expires": 6 * 60 * 60},
     },
 }

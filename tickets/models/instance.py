@@ -3,12 +3,17 @@
 import uuid
 
 from django.db import models
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from accounts.models import Organization
 
 from .projects import Project
 from .tickets import Ticket
+
+
+class InstanceApiKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self):
+        return self.filter(revoked=False).select_related("project", "organization")
 
 
 class InstanceApiKey(AbstractAPIKey):
@@ -19,6 +24,8 @@ class InstanceApiKey(AbstractAPIKey):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="instance_keys")
     read_only = models.BooleanField(default=False, help_text="Secondary (read-only) key.")
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InstanceApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "ticketing instance key"

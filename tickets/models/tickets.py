@@ -38,6 +38,10 @@ class Ticket(models.Model):
     story_points = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     assignee = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reporter = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Who created the ticket through the Ticketing API (the request's `user`); null for imports.",
+    )  # fmt: skip
     sprint = models.ForeignKey(Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     epic = models.CharField(max_length=200, blank=True)
     labels = models.JSONField(default=list, blank=True)
@@ -59,9 +63,15 @@ class Ticket(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "project", "key"], name="ticket_unique_project_key"),
+            models.UniqueConstraint(
+                fields=["organization", "project", "number"],
+                condition=models.Q(number__isnull=False),
+                name="ticket_unique_project_number",
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "project", "id"], name="ticket_org_project"),
+            models.Index(fields=["organization", "project", "created_at", "id"], name="ticket_org_project_created"),
             models.Index(fields=["organization", "state", "id"], name="ticket_org_state"),
             models.Index(fields=["organization", "assignee", "id"], name="ticket_org_assignee"),
             models.Index(fields=["organization", "work_type", "id"], name="ticket_org_work_type"),

@@ -1,0 +1,230 @@
+"""Query parameters of the Flow coding metrics route and of the Teams and Users lookups.
+
+Every parameter is parsed strictly; all bad values are reported together in Flow's shape
+(`{"param": ["message"]}`). Ids that are not in the caller's organization are 404s naming the
+parameter, as on the ticket log."""
+
+import re
+from datetime import date
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+
+from accounts.models import Person, Team
+from accounts.selectors import team_member_ids, visible_person_ids
+from common.api.exceptions import NotFoundError
+from common.api.fields import StrictChoiceField
+from common.api.filters import IntegerFilter, IntegerListFilter, StrictBooleanFilter, ignore
+from metrics.models import PersonCodingDay
+
+from ..models import Repository, RepositoryTag
+
+MAX_YEARS_BACK = 3
+RESOLUTIONS = ["period", "week"]
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+INVALID_DATE = "Provide a valid date. Use the format YYYY-MM-DD."
+TOO_OLD = "Provide a valid date. Date cannot be more than 3 years prior to now."
+BEFORE_START = "Provide a valid date. End date cannot be before start date."
+
+
+def today() -> date:
+    """Today in UTC, the server's time zone."""
+    return timezone.now().date()
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class IsoDateField(forms.CharField):
+    """A calendar date, `YYYY-MM-DD` exactly."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        if not ISO_DATE.match(value):
+            raise ValidationError(INVALID_DATE, code="invalid")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(INVALID_DATE, code="invalid") from None
+
+
+class StartDateField(IsoDateField):
+    """A date no more than three years before today."""
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and day < years_before(today(), MAX_YEARS_BACK):
+            raise ValidationError(TOO_OLD, code="too_old")
+        return day
+
+
+@extend_schema_field({"type": "string", "format": "date", "example": "2021-06-01"})
+class StartDateFilter(django_filters.Filter):
+    field_class = StartDateField
+
+
+@extend_schema_field({"type": "string", "format": "date", "example": "2021-06-30"})
+class DateFilter(django_filters.Filter):
+    field_class = IsoDateField
+
+
+class ResolutionField(StrictChoiceField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=RESOLUTIONS, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": RESOLUTIONS})
+class ResolutionFilter(django_filters.Filter):
+    field_class = ResolutionField
+
+
+class PeriodMetricsForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start is not None and end is not None and end < start:
+            self.add_error("end_date", ValidationError(BEFORE_START, code="before_start"))
+        return cleaned
+
+
+class OrganizationScopedFilterSet(django_filters.FilterSet):
+    @property
+    def organization(self):
+        return self.request.auth.organization
+
+    def existing(self, model, ids: list[int], parameter: str) -> list:
+        """The rows of `model` with these ids in the caller's organization; any other id is a 404
+        naming `parameter`."""
+        rows = list(model.objects.filter(organization=self.organization, id__in=ids))
+        found = {row.id for row in rows}
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            label = model._meta.verbose_name
+            raise NotFoundError({parameter: [f"No {label} with id {i} in this organization." for i in missing]})
+        return rows
+
+
+def _ids(data: dict, single: str, many: str) -> tuple[list[int], str]:
+    """Ids given by a `x` / `x__in` pair, and the parameter to name in a 404."""
+    ids = [i for i in [data.get(single), *(data.get(many) or [])] if i is not None]
+    return ids, single if data.get(single) is not None else many
+
+
+class PeriodMetricsFilterSet(OrganizationScopedFilterSet):
+    """Parameters of `/v3/customer/metrics/code_fundamentals/period_metrics/`. Team and person
+    filters match commit authors; repository filters match the commits' repositories; all given
+    filters apply together."""
+
+    start_date = StartDateFilter(
+        method=ignore, required=True, help_text="First day of the range (YYYY-MM-DD), at most 3 years ago."
+    )
+    end_date = DateFilter(method=ignore, help_text="Last day of the range (YYYY-MM-DD), included; default today.")
+    resolution = ResolutionFilter(
+        method=ignore,
+        required=True,
+        help_text="`week`: a row per Monday week with data; `period`: one row for the range.",
+    )
+    include_nested_teams = StrictBooleanFilter(method=ignore, help_text="Also match nested teams (true|false).")
+    apex_user_id = IntegerFilter(method=ignore, help_text="Apex user (person) id.")
+    apex_user_id__in = IntegerListFilter(method=ignore, help_text="Comma-separated apex user ids.")
+    team_id = IntegerFilter(method=ignore, help_text="Flow team id.")
+    team_id__in = IntegerListFilter(method=ignore, help_text="Comma-separated team ids.")
+    repo_id = IntegerFilter(method=ignore, help_text="Repository id.")
+    repo_id__in = IntegerListFilter(method=ignore, help_text="Comma-separated repository ids.")
+    repo_id_not__in = IntegerListFilter(method=ignore, help_text="Comma-separated repository ids to leave out.")
+    repo_tag_id = IntegerFilter(method=ignore, help_text="Repository tag id.")
+    repo_tag_id__in = IntegerListFilter(method=ignore, help_text="Comma-separated repository tag ids.")
+    repo_name = django_filters.CharFilter(
+        field_name="repository__name", lookup_expr="icontains", help_text="Repository name contains (any case)."
+    )
+
+    class Meta:
+        model = PersonCodingDay
+        fields: list[str] = []
+        form = PeriodMetricsForm
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        team_ids, parameter = _ids(data, "team_id", "team_id__in")
+        if team_ids:
+            teams = self.existing(Team, team_ids, parameter)
+            members = team_member_ids(
+                organization=self.organization, teams=teams, include_nested=bool(data["include_nested_teams"])
+            )
+            queryset = queryset.filter(person_id__in=members)
+        person_ids, parameter = _ids(data, "apex_user_id", "apex_user_id__in")
+        if person_ids:
+            self.existing(Person, person_ids, parameter)
+            queryset = queryset.filter(
+                person_id__in=visible_person_ids(organization=self.organization, person_ids=person_ids)
+            )
+        repository_ids, parameter = _ids(data, "repo_id", "repo_id__in")
+        if repository_ids:
+            self.existing(Repository, repository_ids, parameter)
+            queryset = queryset.filter(repository_id__in=repository_ids)
+        if data["repo_id_not__in"]:
+            self.existing(Repository, data["repo_id_not__in"], "repo_id_not__in")
+            queryset = queryset.exclude(repository_id__in=data["repo_id_not__in"])
+        tag_ids, parameter = _ids(data, "repo_tag_id", "repo_tag_id__in")
+        if tag_ids:
+            self.existing(RepositoryTag, tag_ids, parameter)
+            tagged = Repository.objects.filter(organization=self.organization, tags__id__in=tag_ids).values("id")
+            queryset = queryset.filter(repository_id__in=tagged)
+        return queryset
+
+
+class TeamFilterSet(OrganizationScopedFilterSet):
+    """Parameters of `/v3/customer/core/teams/`."""
+
+    name = django_filters.CharFilter(field_name="name", lookup_expr="iexact", help_text="Team name (any case).")
+    parent = IntegerFilter(method=ignore, help_text="Id of the parent team: its direct children.")
+    id__in = IntegerListFilter(method=ignore, help_text="Comma-separated team ids.")
+
+    class Meta:
+        model = Team
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data["parent"] is not None:
+            self.existing(Team, [data["parent"]], "parent")
+            queryset = queryset.filter(parent_id=data["parent"])
+        if data["id__in"]:
+            self.existing(Team, data["id__in"], "id__in")
+            queryset = queryset.filter(id__in=data["id__in"])
+        return queryset.order_by("id")
+
+
+class UserFilterSet(OrganizationScopedFilterSet):
+    """Parameters of `/v3/customer/core/users/`."""
+
+    team_member = IntegerFilter(method=ignore, help_text="Team id: the team's direct members.")
+    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact", help_text="Email (any case).")
+    name = django_filters.CharFilter(field_name="name", lookup_expr="iexact", help_text="Name (any case).")
+    id__in = IntegerListFilter(method=ignore, help_text="Comma-separated apex user ids.")
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data["team_member"] is not None:
+            self.existing(Team, [data["team_member"]], "team_member")
+            queryset = queryset.filter(memberships__team_id=data["team_member"])
+        if data["id__in"]:
+            self.existing(Person, data["id__in"], "id__in")
+            queryset = queryset.filter(id__in=data["id__in"])
+        return queryset.order_by("id")

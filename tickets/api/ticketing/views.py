@@ -1,0 +1,388 @@
+"""The Ticketing routes. Each request is confined to the instance of its key; ticket ids are the
+tickets' UUIDs. Writes record history through `tickets.services_ticketing`, in the request's
+transaction: a rejected request writes nothing."""
+
+from functools import cached_property
+
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickets.models import CustomFieldDefinition, Helper, Status, TagCategory, Ticket, TicketEvent
+from tickets.services_ticketing import (
+    PeopleResolver,
+    TicketChanges,
+    TicketDraft,
+    ticketing_comment_add,
+    ticketing_status_change,
+    ticketing_ticket_create,
+    ticketing_ticket_update,
+)
+
+from . import presenters
+from .authentication import InstanceKeyAuthentication, InstanceKeyPermission
+from .continuation import TOKEN_HEADER, Keyset, keyset_page, query_fingerprint
+from .errors import PreconditionFailed, ticketing_exception_handler
+from .filtersets import TicketFilterSet
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import IdempotentPostMixin
+from .selectors import activities, instance_tickets
+from .serializers import (
+    DEFAULT_PRIORITY,
+    ActivityListSerializer,
+    CommentCreateSerializer,
+    CommentEnvelopeSerializer,
+    ErrorSerializer,
+    InstanceContext,
+    InstanceEnvelopeSerializer,
+    StatusChangeSerializer,
+    TagCategoryListSerializer,
+    TicketCreateSerializer,
+    TicketEnvelopeSerializer,
+    TicketListSerializer,
+    TicketUpdateSerializer,
+    normalized_uuid,
+)
+from .times import TIMEZONE_PATTERN, parse_offset
+from .workflow import OPEN, WorkflowError
+
+TAG = "Ticketing"
+TICKET_ID = OpenApiParameter(
+    "ticketId", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The ticket's id (a UUID, not its number)."
+)
+MAX_ACTIVITIES = 1000
+
+TIMEZONE = OpenApiParameter(
+    "timezone", {"type": "string", "pattern": TIMEZONE_PATTERN}, description="The caller's UTC offset in whole hours."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+    description="The ticket's ETag (from GET / PUT): the write is refused (412) if the ticket changed since.",
+)  # fmt: skip
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 255}, OpenApiParameter.HEADER,
+    description="Makes the POST safe to retry: a replay with the same key returns the first response (24 h).",
+)  # fmt: skip
+CONTINUATION = OpenApiParameter(
+    TOKEN_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER,
+    description="The continuationToken of the previous page, to get the next one.",
+)  # fmt: skip
+LIMIT = OpenApiParameter("limit", {"type": "integer", "minimum": 1}, description="Default 10; at most 1000.")
+OFFSET = OpenApiParameter("offset", {"type": "integer", "minimum": 0}, description="First page only; default 0.")
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad parameter or body: `message` names what is wrong."),
+    401: OpenApiResponse(ErrorSerializer, description="Missing or invalid instance key."),
+    403: OpenApiResponse(ErrorSerializer, description="The secondary (read-only) key on a write."),
+    404: OpenApiResponse(ErrorSerializer, description="No such ticket in this instance."),
+    429: OpenApiResponse(ErrorSerializer, description="Over 100 requests in 60 s for this key (see Retry-After)."),
+}
+
+
+def _errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in (400, 401, 403, *codes)}
+
+
+class TicketingView(APIView):
+    """Instance key authentication, the ticketing rate limit (100 / 60 s per key), the Ticketing
+    error envelope, and the request's instance context (project, time zone, workflow)."""
+
+    authentication_classes = [InstanceKeyAuthentication]
+    permission_classes = [InstanceKeyPermission]
+    rate_limit_scope = "ticketing"
+
+    def get_exception_handler(self):
+        return ticketing_exception_handler
+
+    @cached_property
+    def instance(self) -> InstanceContext:
+        return InstanceContext(
+            project=self.request.auth.project, tz=parse_offset(self.request.query_params.get("timezone"))
+        )
+
+    def serializer_context(self) -> dict:
+        return {"instance": self.instance, "request": self.request}
+
+    def validated(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def get_ticket(self, ticket_id: str, *, lock: bool = False) -> Ticket:
+        """The instance's ticket with this UUID (404 otherwise), annotated for rendering; with
+        `lock`, its row is locked first (until the request's transaction ends)."""
+        normalized = normalized_uuid(ticket_id)
+        project = self.instance.project
+        if normalized is not None and lock:
+            Ticket.objects.select_for_update().filter(project=project, uuid=normalized).first()
+        ticket = instance_tickets(project=project).filter(uuid=normalized).first() if normalized else None
+        if ticket is None:
+            raise NotFound(f"No ticket with id {ticket_id} in this instance.")
+        return ticket
+
+    def presenter(self, tickets: list[Ticket]) -> presenters.TicketPresenter:
+        return presenters.TicketPresenter(self.instance, tickets)
+
+    def ticket_response(self, ticket: Ticket, *, status_code: int = status.HTTP_200_OK) -> Response:
+        """`{item}` with the ticket's ETag (and Location on creation). Re-reads the ticket, so the
+        item shows what the write stored."""
+        ticket = self.get_ticket(str(ticket.uuid))
+        presenter = self.presenter([ticket])
+        headers = {"ETag": presenter.etag(ticket)}
+        if status_code == status.HTTP_201_CREATED:
+            headers["Location"] = f"/ticketing/v1/tickets/{ticket.uuid}"
+        return Response({"item": presenter.item(ticket)}, status=status_code, headers=headers)
+
+    def check_if_match(self, ticket: Ticket) -> None:
+        """412 when If-Match is given and names neither `*` nor the ticket's current ETag."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return
+        etag = self.presenter([ticket]).etag(ticket)
+        candidates = [candidate.strip() for candidate in header.split(",")]
+        if "*" not in candidates and etag not in candidates:
+            raise PreconditionFailed(etag)
+
+    def people(self) -> PeopleResolver:
+        return PeopleResolver(self.request.auth.organization)
+
+
+class TicketsView(IdempotentPostMixin, TicketingView):
+    # For the schema's filter parameters; the list builds its FilterSet itself (it needs the workflow).
+    queryset = Ticket.objects.none()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TicketFilterSet
+
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_tickets_list", filters=True,
+        parameters=[LIMIT, OFFSET, CONTINUATION],
+        responses={200: TicketListSerializer, **_errors()},
+        description=(
+            "The instance's tickets, newest first unless `orderBy` / `order` say otherwise. Page with `limit` and "
+            "`offset`, or send the returned `continuationToken` as a header to get the next page."
+        ),
+    )  # fmt: skip
+    def get(self, request):
+        filterset = TicketFilterSet(
+            request.query_params, queryset=instance_tickets(project=self.instance.project), request=request,
+            workflow=self.instance.workflow,
+        )  # fmt: skip
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        queryset = filterset.qs.select_related("reporter", "assignee")
+        rows, token = keyset_page(
+            queryset, request, keyset=filterset.keyset, fingerprint=filterset.fingerprint(self.instance.project.id)
+        )
+        presenter = self.presenter(rows)
+        select = filterset.form.cleaned_data["select"]
+        body = {"items": [presenter.item(ticket, select=select) for ticket in rows]}
+        if token:
+            body["continuationToken"] = token
+        return Response(body)
+
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_tickets_create", parameters=[TIMEZONE, IDEMPOTENCY_KEY],
+        request=TicketCreateSerializer,
+        responses={201: TicketEnvelopeSerializer, **_errors(), 422: ERRORS[400]},
+        description=(
+            "Create a ticket: title and requestor are required. It gets the instance's next number and starts Open "
+            "(or in the status given)."
+        ),
+    )  # fmt: skip
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request):
+        data = self.validated(TicketCreateSerializer)
+        fields, now = data["ticket"], timezone.now()
+        people = self.people()
+        workflow = self.instance.workflow
+        try:
+            initial = workflow.target(OPEN)
+        except WorkflowError as problem:
+            raise ValidationError({"ticket": {"status": [str(problem)]}}) from None
+        draft = TicketDraft(
+            title=fields["title"], requestor=fields["requestor"], description=fields.get("description", ""),
+            priority=fields.get("priority", DEFAULT_PRIORITY), assignee=fields.get("assignee"),
+            expected_at=fields.get("expectedDate"), custom_fields=fields.get("customFields", {}),
+            tags=fields.get("tags", []), status=fields.get("status"), resolution=fields.get("resolution", ""),
+        )  # fmt: skip
+        ticket = ticketing_ticket_create(
+            project=self.instance.project, draft=draft, initial_status=initial, actor=people.person(data.get("user")),
+            at=now, people=people,
+        )  # fmt: skip
+        return self.ticket_response(ticket, status_code=status.HTTP_201_CREATED)
+
+
+class TicketView(TicketingView):
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_tickets_retrieve", parameters=[TICKET_ID, TIMEZONE],
+        responses={200: TicketEnvelopeSerializer, **_errors(404)},
+        description="One ticket, with its ETag (for If-Match).",
+    )  # fmt: skip
+    def get(self, request, ticketId):
+        ticket = self.get_ticket(ticketId)
+        presenter = self.presenter([ticket])
+        return Response({"item": presenter.item(ticket)}, headers={"ETag": presenter.etag(ticket)})
+
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_tickets_update", parameters=[TICKET_ID, TIMEZONE, IF_MATCH],
+        request=TicketUpdateSerializer,
+        responses={
+            200: TicketEnvelopeSerializer, **_errors(404),
+            412: OpenApiResponse(ErrorSerializer, description="If-Match does not match the ticket's ETag."),
+        },
+        description=(
+            "Update a ticket: only the fields sent change. Description edits, assignee and status changes are "
+            "recorded in the ticket's history."
+        ),
+    )  # fmt: skip
+    def put(self, request, ticketId):
+        ticket = self.get_ticket(ticketId, lock=True)
+        data = self.validated(TicketUpdateSerializer)
+        self.check_if_match(ticket)
+        fields = data["changes"]
+        changes = TicketChanges(
+            title=fields.get("title"), description=fields.get("description"), priority=fields.get("priority"),
+            requestor=fields.get("requestor"), custom_fields=fields.get("customFields"), tags=fields.get("tags"),
+            status=fields.get("status"), resolution=fields.get("resolution", ""),
+        )  # fmt: skip
+        if "assignee" in fields:
+            changes.assignee = fields["assignee"]
+        if "expectedDate" in fields:
+            changes.expected_at = fields["expectedDate"]
+        people = self.people()
+        ticketing_ticket_update(
+            ticket=ticket, changes=changes, actor=people.person(data.get("user")), at=timezone.now(), people=people
+        )
+        return self.ticket_response(ticket)
+
+
+class TicketStatusView(IdempotentPostMixin, TicketingView):
+    schema_description = (
+        "Change a ticket's status (Open, Reopened, Started, Resolved, Closed), with an optional resolution "
+        "(fixed, cannotResolve, cancelled) and comment, recorded in its history. PUT and POST do the same."
+    )
+
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_tickets_status_update", parameters=[TICKET_ID, TIMEZONE, IF_MATCH],
+        request=StatusChangeSerializer,
+        responses={200: TicketEnvelopeSerializer, **_errors(404), 412: ERRORS[400]},
+        description=schema_description,
+    )  # fmt: skip
+    def put(self, request, ticketId):
+        return self.post_once(request, ticketId)
+
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_tickets_status_create",
+        parameters=[TICKET_ID, TIMEZONE, IF_MATCH, IDEMPOTENCY_KEY],
+        request=StatusChangeSerializer,
+        responses={200: TicketEnvelopeSerializer, **_errors(404), 412: ERRORS[400], 422: ERRORS[400]},
+        description=schema_description,
+    )  # fmt: skip
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request, ticketId):
+        ticket = self.get_ticket(ticketId, lock=True)
+        data = self.validated(StatusChangeSerializer)
+        self.check_if_match(ticket)
+        ticketing_status_change(
+            ticket=ticket, to_status=data["target"], resolution=data.get("resolution", ""),
+            comment=data.get("comment", ""), actor=self.people().person(data.get("user")), at=timezone.now(),
+        )  # fmt: skip
+        return self.ticket_response(ticket)
+
+
+class CommentCreateMixin(IdempotentPostMixin):
+    def post_once(self, request, ticketId):
+        ticket = self.get_ticket(ticketId, lock=True)
+        data = self.validated(CommentCreateSerializer)
+        event = ticketing_comment_add(
+            ticket=ticket, body=data["comment"], is_private=data["isPrivate"],
+            actor=self.people().person(data["user"]), at=timezone.now(),
+        )  # fmt: skip
+        return Response(
+            {"item": presenters.comment_item(self.instance, ticket, event)}, status=status.HTTP_201_CREATED
+        )
+
+
+COMMENT_SCHEMA = {
+    "request": CommentCreateSerializer,
+    "responses": {201: CommentEnvelopeSerializer, **_errors(404), 422: ERRORS[400]},
+    "description": (
+        "Add a comment (public unless isPrivate). A comment by a helper of the instance is a helper response "
+        "(the first one is the ticket's first response)."
+    ),
+}
+
+
+class TicketActivitiesView(CommentCreateMixin, TicketingView):
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_tickets_activities_list",
+        parameters=[TICKET_ID, TIMEZONE, OpenApiParameter("limit", {"type": "integer", "minimum": 1},
+                                               description="Default and maximum 1000."), CONTINUATION],
+        responses={200: ActivityListSerializer, **_errors(404)},
+        description="The ticket's status changes and comments, oldest first.",
+    )  # fmt: skip
+    def get(self, request, ticketId):
+        ticket = self.get_ticket(ticketId)
+        keyset = Keyset(field="at", kind="datetime", descending=False)
+        fingerprint = query_fingerprint({"activities": ticket.id})
+        events, token = keyset_page(
+            activities(ticket=ticket), request, keyset=keyset, fingerprint=fingerprint, default_limit=MAX_ACTIVITIES
+        )
+        resolved_before = (
+            bool(events)
+            and TicketEvent.objects.filter(
+                ticket=ticket, kind=TicketEvent.Kind.STATUS, to_status__state=Status.State.DONE, at__lt=events[0].at
+            ).exists()
+        )
+        body = {"items": presenters.activity_items(self.instance, ticket, events, resolved_before=resolved_before)}
+        if token:
+            body["continuationToken"] = token
+        return Response(body)
+
+    @extend_schema(tags=[TAG], operation_id="ticketing_tickets_activities_create",
+                   parameters=[TICKET_ID, TIMEZONE, IDEMPOTENCY_KEY], **COMMENT_SCHEMA)  # fmt: skip
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TicketCommentsView(CommentCreateMixin, TicketingView):
+    @extend_schema(tags=[TAG], operation_id="ticketing_tickets_comments_create",
+                   parameters=[TICKET_ID, TIMEZONE, IDEMPOTENCY_KEY], **COMMENT_SCHEMA)  # fmt: skip
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class InstanceView(TicketingView):
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_instance_retrieve", parameters=[TIMEZONE],
+        responses={200: InstanceEnvelopeSerializer, **_errors()},
+        description="The instance: its custom fields (with their 36-character ids) and its assignees (the helpers).",
+    )  # fmt: skip
+    def get(self, request):
+        project = self.instance.project
+        definitions = list(CustomFieldDefinition.objects.filter(project=project).order_by("position", "id"))
+        helper_ids = list(
+            Helper.objects.filter(project=project)
+            .order_by("person__name", "person_id")
+            .values_list("person_id", flat=True)
+        )
+        return Response({"item": presenters.instance_item(project, definitions, helper_ids)})
+
+
+class TagsView(TicketingView):
+    @extend_schema(
+        tags=[TAG], operation_id="ticketing_tags_list", responses={200: TagCategoryListSerializer, **_errors()},
+        description="The instance's tag categories with their tags.",
+    )  # fmt: skip
+    def get(self, request):
+        project = request.auth.project  # no time is rendered here: `timezone` is not read
+        categories = list(TagCategory.objects.filter(project=project).order_by("text", "id").prefetch_related("tags"))
+        return Response({"items": presenters.tag_category_items(project, categories)})
