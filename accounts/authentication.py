@@ -18,9 +18,12 @@ def bearer_token(request) -> str | None:
     if len(header) != 2:
         raise exceptions.AuthenticationFailed("Invalid Authorization header: expected 'Bearer <API key>'.")
     try:
-        return header[1].decode()
+        key = header[1].decode()
     except UnicodeError:
         raise exceptions.AuthenticationFailed("Invalid API key.") from None
+    if "\x00" in key:  # PostgreSQL cannot compare text with NUL bytes; no key contains one
+        raise exceptions.AuthenticationFailed("Invalid API key.")
+    return key
 
 
 def touch_last_used(key_model, key) -> None:
