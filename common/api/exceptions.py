@@ -23,6 +23,15 @@ class NotFoundError(Exception):
         self.errors = errors
 
 
+def string_keys(errors):
+    """DRF keys list-item errors by index (an int), which JSON (and orjson) cannot take: stringify."""
+    if isinstance(errors, dict):
+        return {str(key): string_keys(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [string_keys(item) for item in errors]
+    return errors
+
+
 def exception_handler(exc, context):
     if isinstance(exc, Ratelimited):
         exc = Throttled()
@@ -30,6 +39,7 @@ def exception_handler(exc, context):
         return Response(exc.errors, status=status.HTTP_404_NOT_FOUND)
     response = drf_exception_handler(exc, context)
     if response is not None:
+        response.data = string_keys(response.data)
         return response
     set_rollback()  # nothing half-written survives an unexpected failure
     logger.exception("Unhandled error in %s", context["view"].__class__.__name__)

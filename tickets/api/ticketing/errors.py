@@ -40,15 +40,6 @@ def _flatten(errors, path: str = "") -> list[str]:
     return [f"{path}: {errors}" if path else str(errors)]
 
 
-def _string_keys(errors):
-    """DRF keys list-item errors by index (an int), which JSON (and orjson) cannot take: stringify."""
-    if isinstance(errors, dict):
-        return {str(key): _string_keys(value) for key, value in errors.items()}
-    if isinstance(errors, list):
-        return [_string_keys(item) for item in errors]
-    return errors
-
-
 def error_message(errors) -> str:
     if isinstance(errors, dict) and set(errors) == {"detail"}:
         return str(errors["detail"])
@@ -59,7 +50,7 @@ def ticketing_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response.status_code >= 500:
         return response
-    data = _string_keys(response.data)
+    data = response.data
     body = {"error": True, "message": error_message(data)}
     if response.status_code == status.HTTP_400_BAD_REQUEST and not (isinstance(data, dict) and "detail" in data):
         body["errors"] = data
