@@ -6,7 +6,7 @@ canceled) and its last entry into done falls inside the half-open range.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import Aggregate, Avg, Count, FloatField, Q, QuerySet, Sum
@@ -15,8 +15,6 @@ from common.dateranges import DateRange
 from tickets.models import Ticket
 
 from .calculations.aggregates import median, percentile
-from .calculations.tickets import JITTER_KINDS
-from .models import StatusInterval, StatusTransition
 
 CYCLE_TIME_PERCENTILE = 0.85
 
@@ -158,107 +156,3 @@ def retrospective_metrics(*, tickets: QuerySet[Ticket], ranges: list[DateRange])
         )
         for index, date_range in enumerate(ranges)
     ]
-
-
-@dataclass
-class TicketRef:
-    id: int
-    key: str
-    title: str
-
-
-@dataclass
-class Source:
-    """One source of a metric in one range, with the tickets behind it (in id order)."""
-
-    key: tuple
-    label: dict
-    incidents: int = 0
-    weight: float = 0.0
-    durations: list[float] = field(default_factory=list)
-    tickets: dict[int, TicketRef] = field(default_factory=dict)
-
-    def add(self, ticket: TicketRef, *, incidents: int = 1, weight: float = 0.0) -> None:
-        self.incidents += incidents
-        self.weight += weight
-        self.tickets.setdefault(ticket.id, ticket)
-
-    @property
-    def ticket_list(self) -> list[TicketRef]:
-        return [self.tickets[i] for i in sorted(self.tickets)]
-
-
-def _sorted_sources(sources: dict) -> list[Source]:
-    return sorted(sources.values(), key=lambda s: (-s.weight, -s.incidents, s.key))
-
-
-def backflow_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> list[list[Source]]:
-    """Per range, per (from status, to status): the backflow transitions of completed tickets
-    (weight = number of backflows), heaviest first."""
-    per_range: list[dict] = [{} for _ in ranges]
-    rows = (
-        StatusTransition.objects.filter(
-            completed_in_any(ranges, "ticket__metrics__"), is_backflow=True, ticket__in=tickets
-        )
-        .values_list(
-            "ticket__metrics__done_at", "ticket_id", "ticket__key", "ticket__title",
-            "from_status__external_id", "from_status__name", "to_status__external_id", "to_status__name",
-        )
-        .order_by("ticket_id", "at", "id")
-    )  # fmt: skip
-    for done_at, ticket_id, key, title, from_id, from_name, to_id, to_name in rows:
-        ticket = TicketRef(ticket_id, key, title)
-        label = {"from_status": {"id": from_id, "name": from_name}, "to_status": {"id": to_id, "name": to_name}}
-        for index in ranges_containing(ranges, done_at):
-            source = per_range[index].setdefault(
-                (from_name, to_name, from_id, to_id), Source((from_name, to_name), label)
-            )
-            source.add(ticket, weight=1)
-    return [_sorted_sources(sources) for sources in per_range]
-
-
-def jitter_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> list[list[Source]]:
-    """Per range, per event type (comment, description edit, assignee change while active): the
-    incidents and the jitter they contribute (count × weight / Σ weights × 100 with each ticket's
-    project weights), heaviest first."""
-    per_range: list[dict] = [{} for _ in ranges]
-    rows = tickets.filter(completed_in_any(ranges)).values_list(
-        "metrics__done_at", "id", "key", "title",
-        "metrics__jitter_comments", "metrics__jitter_description_edits", "metrics__jitter_assignee_changes",
-        "project__comment_weight", "project__description_edit_weight", "project__assignee_change_weight",
-    ).order_by("id")  # fmt: skip
-    for done_at, ticket_id, key, title, *counts_and_weights in rows:
-        counts, weights = counts_and_weights[:3], counts_and_weights[3:]
-        weight_sum = sum(weights)
-        ticket = TicketRef(ticket_id, key, title)
-        for index in ranges_containing(ranges, done_at):
-            for kind, count, weight in zip(JITTER_KINDS, counts, weights, strict=True):
-                if count:
-                    source = per_range[index].setdefault(kind, Source((kind,), {"source": kind}))
-                    source.add(ticket, incidents=count, weight=count * weight / weight_sum * 100 if weight_sum else 0)
-    return [_sorted_sources(sources) for sources in per_range]
-
-
-def queue_time_sources(*, tickets: QuerySet[Ticket], ranges: list[DateRange]) -> list[list[Source]]:
-    """Per range, per waiting status: its incidents (entries into it) by completed tickets, and
-    their durations (weight = total seconds), heaviest first."""
-    per_range: list[dict] = [{} for _ in ranges]
-    rows = (
-        StatusInterval.objects.filter(
-            completed_in_any(ranges, "ticket__metrics__"), status__is_waiting=True, ticket__in=tickets
-        )
-        .values_list(
-            "ticket__metrics__done_at", "ticket_id", "ticket__key", "ticket__title",
-            "status__external_id", "status__name", "started_at", "ended_at",
-        )
-        .order_by("ticket_id", "started_at", "id")
-    )  # fmt: skip
-    for done_at, ticket_id, key, title, status_id, status_name, started_at, ended_at in rows:
-        seconds = (ended_at - started_at).total_seconds()  # completed tickets have left every waiting status
-        ticket = TicketRef(ticket_id, key, title)
-        label = {"status": {"id": status_id, "name": status_name}}
-        for index in ranges_containing(ranges, done_at):
-            source = per_range[index].setdefault((status_name, status_id), Source((status_name,), label))
-            source.add(ticket, weight=seconds)
-            source.durations.append(seconds)
-    return [_sorted_sources(sources) for sources in per_range]

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
-from metrics import selectors
+from metrics import selectors, selectors_sources
 from metrics.calculations.aggregates import median
 from tickets.api.serializers import hours
 from tickets.models import Ticket
@@ -120,7 +120,7 @@ class BackflowSourcesView(TicketMetricsBaseView):
     def answer(self, *, tickets, ranges):
         per_range = []
         for date_range, sources in zip(
-            ranges, selectors.backflow_sources(tickets=tickets, ranges=ranges), strict=True
+            ranges, selectors_sources.backflow_sources(tickets=tickets, ranges=ranges), strict=True
         ):
             total = sum(s.incidents for s in sources)
             rows = [
@@ -140,7 +140,8 @@ class JitterSourcesView(TicketMetricsBaseView):
 
     def answer(self, *, tickets, ranges):
         per_range = []
-        for date_range, sources in zip(ranges, selectors.jitter_sources(tickets=tickets, ranges=ranges), strict=True):
+        sources_per_range = selectors_sources.jitter_sources(tickets=tickets, ranges=ranges)
+        for date_range, sources in zip(ranges, sources_per_range, strict=True):
             total = sum(s.weight for s in sources)
             rows = [
                 {**s.label, "incidents": s.incidents, "jitter": round(s.weight, 2), "share": _share(s.weight, total),
@@ -160,7 +161,7 @@ class QueueTimeSourcesView(TicketMetricsBaseView):
 
     def answer(self, *, tickets, ranges):
         per_range = []
-        sources_per_range = selectors.queue_time_sources(tickets=tickets, ranges=ranges)
+        sources_per_range = selectors_sources.queue_time_sources(tickets=tickets, ranges=ranges)
         for date_range, sources in zip(ranges, sources_per_range, strict=True):
             total = sum(s.weight for s in sources)
             rows = [
