@@ -73,3 +73,9 @@ def test_every_operation_requires_a_key(anonymous):
             security = operation.get("security", schema.get("security"))
             assert security, f"{method.upper()} {path} declares no security"
             assert {} not in security, f"{method.upper()} {path} allows anonymous calls"
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
