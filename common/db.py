@@ -54,3 +54,14 @@ def statistics_refresh(*models: type[Model]) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+
+
+def advisory_lock(*, namespace: int, key: int, shared: bool = False) -> None:
+    """Take PostgreSQL's transaction-level advisory lock (`namespace`, `key`), shared or
+    exclusive, held until the transaction ends. Nothing to do elsewhere: SQLite serializes
+    writing transactions by itself."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [namespace, key])

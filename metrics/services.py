@@ -12,13 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from common.db import insert_rows
+from common.db import advisory_lock, insert_rows
 from tickets.models import Project, Status, Ticket, TicketEvent
 
 from .calculations.tickets import Change, MappedStatus, TicketValues, derive_ticket_values
 from .models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 
 BATCH_SIZE = 2000
+# Advisory lock namespace of an organization's derived values: refreshes share it, the nightly
+# rebuild holds it alone (so a refresh never inserts beside a rebuild's uncommitted rows).
+DERIVED_VALUES_LOCK = 7_001
 DERIVED_MODELS = (TicketMetrics, StatusInterval, StatusTransition, TicketCredit)
 Kind = TicketEvent.Kind
 _ACTIVITY_KINDS = {
@@ -78,13 +81,34 @@ def _derive(ticket: tuple, events: list[tuple], *, statuses, weights, count_intr
     )
 
 
+_TICKET_COLUMNS = ("id", "organization_id", "created_at", "status_id", "state", "sprint_id", "project_id")
+
+
+def _locked_tickets(ticket_ids: list[int]) -> list[tuple]:
+    """The tickets, locked in id order for the rest of the transaction (history appends lock the
+    same rows, so the history read next is complete and no other refresh of them runs meanwhile),
+    after a shared lock on their organizations' derived values."""
+    organization_ids = Ticket.objects.filter(id__in=ticket_ids).values_list("organization_id", flat=True)
+    for organization_id in sorted(set(organization_ids)):
+        advisory_lock(namespace=DERIVED_VALUES_LOCK, key=organization_id, shared=True)
+    locked = Ticket.objects.select_for_update(of=("self",), no_key=True).filter(id__in=ticket_ids).order_by("id")
+    return list(locked.values_list(*_TICKET_COLUMNS))
+
+
 def _refresh_batch(ticket_ids: list[int], *, now: datetime, replace: bool = True) -> None:
-    """Derive and store the values of one batch; `replace` deletes the batch's old rows first."""
-    tickets = list(
-        Ticket.objects.filter(id__in=ticket_ids).values_list(
-            "id", "organization_id", "created_at", "status_id", "state", "sprint_id", "project_id"
-        )
-    )
+    """Derive and store the values of one batch in one transaction. `replace` (a refresh) locks
+    the tickets and deletes their old rows first; without it (inside the rebuild, which holds the
+    organization alone) the batch's rows are known to be gone."""
+    with transaction.atomic():
+        if replace:
+            tickets = _locked_tickets(ticket_ids)
+        else:
+            tickets = list(Ticket.objects.filter(id__in=ticket_ids).order_by("id").values_list(*_TICKET_COLUMNS))
+        _derive_and_store(tickets, now=now, replace=replace)
+
+
+def _derive_and_store(tickets: list[tuple], *, now: datetime, replace: bool) -> None:
+    ticket_ids = [ticket[0] for ticket in tickets]
     events_by_ticket: dict[int, list[tuple]] = defaultdict(list)
     for event in (
         TicketEvent.objects.filter(ticket_id__in=ticket_ids)
@@ -128,15 +152,14 @@ def _refresh_batch(ticket_ids: list[int], *, now: datetime, replace: bool = True
         if (state, sprint_id) != (values.state, current_sprint):
             changed.append(Ticket(id=ticket_id, state=values.state, sprint_id=current_sprint))
 
-    with transaction.atomic():
-        if replace:
-            for model in DERIVED_MODELS:
-                model.objects.filter(ticket_id__in=ticket_ids).delete()
-        insert_rows(model=TicketMetrics, columns=_METRICS_COLUMNS, rows=metrics)
-        insert_rows(model=StatusInterval, columns=_INTERVAL_COLUMNS, rows=intervals)
-        insert_rows(model=StatusTransition, columns=_TRANSITION_COLUMNS, rows=transitions)
-        insert_rows(model=TicketCredit, columns=["organization_id", "ticket_id", "person_id"], rows=credits)
-        Ticket.objects.bulk_update(changed, ["state", "sprint"])
+    if replace:
+        for model in DERIVED_MODELS:
+            model.objects.filter(ticket_id__in=ticket_ids).delete()
+    insert_rows(model=TicketMetrics, columns=_METRICS_COLUMNS, rows=metrics)
+    insert_rows(model=StatusInterval, columns=_INTERVAL_COLUMNS, rows=intervals)
+    insert_rows(model=StatusTransition, columns=_TRANSITION_COLUMNS, rows=transitions)
+    insert_rows(model=TicketCredit, columns=["organization_id", "ticket_id", "person_id"], rows=credits)
+    Ticket.objects.bulk_update(changed, ["state", "sprint"])
 
 
 def ticket_metrics_refresh(*, ticket_ids: Iterable[int], now: datetime | None = None) -> int:
@@ -161,11 +184,12 @@ def organization_metrics_rebuild(*, organization_id: int, now: datetime | None =
     Runs in one transaction: readers keep seeing the previous values until it commits, and then
     see all the new ones at once; a failure rolls everything back, so the job can simply run again.
     Memory stays bounded: tickets are read and written in batches of BATCH_SIZE by keyset on id.
-    Concurrent rebuilds of one organization serialize on its row lock."""
+    The advisory lock makes concurrent rebuilds of one organization run one after the other, and
+    refreshes of its tickets wait for the rebuild to commit and then re-derive them."""
     now = now or timezone.now()
     count = 0
     with transaction.atomic():
-        Organization.objects.select_for_update().filter(id=organization_id).first()
+        advisory_lock(namespace=DERIVED_VALUES_LOCK, key=organization_id)
         for model in DERIVED_MODELS:
             model.objects.filter(organization_id=organization_id).delete()
         last_id = 0

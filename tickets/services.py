@@ -33,7 +33,7 @@ def ticket_event_append(
     """Append one entry to a ticket's history and bring the ticket's current fields in step (status
     and state, assignee, story points, updated time, help-desk facts). The ticket row is locked
     first, so concurrent appends serialize and none is lost. Derived metrics are refreshed after commit."""
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("status").get(pk=ticket.pk)
+    locked = Ticket.objects.select_for_update(of=("self",), no_key=True).select_related("status").get(pk=ticket.pk)
     event = TicketEvent(
         organization_id=locked.organization_id, ticket=locked, kind=kind, at=at, actor=actor, body=body,
         is_public=is_public, resolution=resolution, sprint=sprint, sprint_action=sprint_action,
