@@ -7,7 +7,9 @@
    deleting lines, side branches merged back every ~40 commits.
 2. Times a bare `git log --numstat` over it, then `import_git` into a fresh repository of the
    `bench-coding` organization (replay of line ownership, writes, rollups), and prints commits per
-   second and the ratio of the two, then a re-run on the unchanged repository. Each import runs in a
+   second and the ratio of the two, then a re-run on the unchanged repository, then a re-import
+   after a force-push (the last five mainline commits squashed into one: the old ones are dropped
+   and their days' rollups rewritten). Each import runs in a
    fresh process whose peak memory is printed, beside that of importing a 2,000-commit repository of
    the same tree size: memory follows the size of the tree, not the length of the history.
 3. Adds synthetic commits (500 engineers in 50 nested teams, 20 repositories) until the
@@ -209,6 +211,22 @@ def import_in_child(path: Path, name: str) -> tuple[float, int, int]:
     return float(output[0]), int(output[1]), int(output[2])
 
 
+def force_push(path: Path) -> tuple[str, int]:
+    """A ref `bench-rewritten`: the last five mainline commits squashed into one, as after a
+    force-push. Returns the ref and how many commits the old tip reaches that the new one does not."""
+    identity = {"GIT_AUTHOR_NAME": "Dev 1", "GIT_AUTHOR_EMAIL": "dev1@bench.test", "GIT_COMMITTER_NAME": "Dev 1",
+                "GIT_COMMITTER_EMAIL": "dev1@bench.test"}  # fmt: skip
+    git = ["git", "-C", str(path)]
+    squashed = subprocess.run(
+        [*git, "commit-tree", "HEAD^{tree}", "-p", "HEAD~5", "-m", "squashed"],
+        env={**os.environ, **identity}, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    ref = "refs/heads/bench-rewritten"
+    subprocess.run([*git, "update-ref", ref, squashed], check=True)
+    left = subprocess.run([*git, "rev-list", "--count", "HEAD", "--not", ref], capture_output=True, text=True)
+    return ref, int(left.stdout)
+
+
 def _timed(command: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
@@ -380,12 +398,22 @@ def main() -> None:
     seconds, walked, peak = import_in_child(path, name)
     small_seconds, small_walked, small_peak = import_in_child(repository_path(2000), "git-2000")
     again = git_import(organization=organization, path=str(path), repository_name=name)
+    ref, left_behind = force_push(path)
+    try:
+        forced = git_import(organization=organization, path=str(path), repository_name=name, refs=[ref])
+    finally:
+        subprocess.run(["git", "-C", str(path), "update-ref", "-d", ref], check=True)
     print(f"\ngit import of {walked} commits ({path.name}), PostgreSQL")
     print(f"  git log --numstat                      {numstat:8.2f} s")
     print(f"  git log as import_git runs it (-p -U0) {replay_log:8.2f} s")
     rate, ratio = walked / seconds, seconds / numstat
     print(f"  import_git (replay, writes, rollups)   {seconds:8.2f} s   {rate:8.0f} commits/s   {ratio:5.1f} x")
     print(f"  import_git again, unchanged            {again.seconds:8.2f} s   (up to date: {again.up_to_date})")
+    print(
+        f"  import_git after a force-push          {forced.seconds:8.2f} s   (5 mainline commits squashed: "
+        f"{forced.created} created, {forced.dropped} dropped of {left_behind} left behind, "
+        f"{forced.coding_days} rollups rewritten)"
+    )
     print(
         f"  peak memory of the importing process: {peak} MB ({walked} commits), {small_peak} MB "
         f"({small_walked} commits, {small_seconds:.1f} s)"

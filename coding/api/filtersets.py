@@ -122,18 +122,19 @@ def _ids(data: dict, single: str, many: str) -> tuple[list[int], str]:
 class PeriodMetricsFilterSet(OrganizationScopedFilterSet):
     """Parameters of `/v3/customer/metrics/code_fundamentals/period_metrics/`. Team and person
     filters match commit authors; repository filters match the commits' repositories; all given
-    filters apply together."""
+    filters apply together. Declared in the order of the document's parameter table, which is
+    also the order of the keys of a 400 (the document's error example)."""
 
     start_date = StartDateFilter(
         method=ignore, required=True, help_text="First day of the range (YYYY-MM-DD), at most 3 years ago."
     )
     end_date = DateFilter(method=ignore, help_text="Last day of the range (YYYY-MM-DD), included; default today.")
+    include_nested_teams = StrictBooleanFilter(method=ignore, help_text="Also match nested teams (true|false).")
     resolution = ResolutionFilter(
         method=ignore,
         required=True,
         help_text="`week`: a row per Monday week with data; `period`: one row for the range.",
     )
-    include_nested_teams = StrictBooleanFilter(method=ignore, help_text="Also match nested teams (true|false).")
     apex_user_id = IntegerFilter(method=ignore, help_text="Apex user (person) id.")
     apex_user_id__in = IntegerListFilter(method=ignore, help_text="Comma-separated apex user ids.")
     team_id = IntegerFilter(method=ignore, help_text="Flow team id.")

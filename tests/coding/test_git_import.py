@@ -1,118 +1,27 @@
 """`import_git` on real git repositories built in a temporary folder: authors resolved through
 emails and aliases, author-local days, hunk-aware lines, the rework / help-others / legacy split
-replayed through history (merges included), incremental re-runs, and the coding metrics the
-route reports for the imported history."""
+replayed through history (merges included), and the coding metrics the route reports for the
+imported history. Re-runs, incremental imports and rewrites: test_git_reimport.py."""
 
-import time
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Person, PersonAlias
-from coding.git import Replay, stream_commits
+from coding.git import stream_commits
 from coding.models import Commit, Repository, RepositoryTag
+from coding.replay import Replay
 from coding.services import AuthorResolver, GitImportError, git_import
-from metrics.calculations.coding import commit_impact, monday, round_one_decimal
+from metrics.calculations.coding import commit_impact, round_one_decimal
 from metrics.models import PersonCodingDay
 from tests.factories import OrganizationFactory, PersonAliasFactory, PersonFactory
 
 from .gitrepo import GitRepo
+from .scenario import ADA, BASE, BOB, CAROL, EXPECTED, at, lines, week
 
 pytestmark = pytest.mark.django_db
 URL = "/v3/customer/metrics/code_fundamentals/period_metrics/"
-
-ADA = ("Ada Lovelace", "Ada@Acme.Test")  # a person's email, in another case
-BOB = ("Bob", "bob@users.noreply.example")  # an alias of Robert
-CAROL = ("Carol", "carol@contractor.test")  # nobody yet: becomes a person flagged for review
-
-# The Monday ten weeks before this week's: every date of the scenario is in the past and well
-# within the three years the route accepts.
-BASE = monday(date.today()) - timedelta(weeks=10)
-
-
-def at(day: int, hour: int, offset_hours: int = 0, minute: int = 0) -> datetime:
-    """`day` days after BASE, at `hour` in a zone `offset_hours` from UTC."""
-    local = BASE + timedelta(days=day)
-    return datetime(local.year, local.month, local.day, hour, minute, tzinfo=timezone(timedelta(hours=offset_hours)))
-
-
-def week(n: int) -> date:
-    return BASE + timedelta(weeks=n)
-
-
-def lines(prefix: str, count: int) -> list[str]:
-    return [f"{prefix} {i}" for i in range(1, count + 1)]
-
-
-def build_until_c5(repo: GitRepo) -> dict[str, str]:
-    """Week 0: Ada writes legacy.py. Week 4: Bob writes app.py on Sunday evening in UTC-5 (Monday
-    of week 5 in UTC). Week 5: Ada writes feature.py, then appends to it. Week 6: Ada rewrites
-    three of her 40-day-old lines of legacy.py."""
-    shas = {}
-    repo.write("legacy.py", lines("legacy", 10))
-    shas["c1"] = repo.commit("legacy", author=ADA, when=at(2, 10, +2))
-    repo.write("app.py", lines("bob", 8))
-    shas["c2"] = repo.commit("app", author=BOB, when=at(34, 22, -5))
-    repo.write("feature.py", lines("feature", 6))
-    shas["c3"] = repo.commit("feature", author=ADA, when=at(36, 9, +2))
-    repo.write("feature.py", [*repo.lines("feature.py"), "feature 7", "feature 8"])
-    shas["c4"] = repo.commit("feature more", author=ADA, when=at(36, 15, +2))
-    repo.edit("legacy.py", 1, 3, ["legacy one", "legacy two", "legacy three"])
-    shas["c5"] = repo.commit("refactor legacy", author=ADA, when=at(42, 9, +2))
-    return shas
-
-
-def build_rest(repo: GitRepo) -> dict[str, str]:
-    """Week 6: on a branch, Carol rewrites two of Bob's 9-day-old lines (help others) with four;
-    on main, Ada deletes two of her own 8-day-old lines and replaces a third by two (rework 3);
-    Ada merges the branch. Week 7: Carol rewrites one of her own lines that came in through the
-    merge (rework: the merge kept her authorship), Bob one of his own 15-day-old lines (rework)."""
-    shas = {}
-    repo.branch("topic")
-    repo.edit("app.py", 2, 2, ["carol 1", "carol 2", "carol 3", "carol 4"])
-    shas["c6"] = repo.commit("help", author=CAROL, when=at(44, 11, 0))
-    repo.checkout("main")
-    repo.edit("feature.py", 1, 2, [])
-    repo.edit("feature.py", 3, 1, ["feature five", "feature five bis"])
-    shas["c7"] = repo.commit("rework", author=ADA, when=at(44, 16, +2))
-    shas["m1"] = repo.merge("topic", author=ADA, when=at(45, 10, +2))
-    repo.edit("app.py", 3, 1, ["carol again"])
-    shas["c8"] = repo.commit("own rework", author=CAROL, when=at(50, 9, 0))
-    repo.edit("app.py", 1, 1, ["bob again"])
-    shas["c9"] = repo.commit("bob rework", author=BOB, when=at(50, 18, -5))
-    return shas
-
-
-# Per commit: additions, deletions, files, hunk sizes (haloc of each hunk), new work, rework,
-# help others, legacy refactor; the author key; the author-local day (days after BASE).
-EXPECTED = {
-    "c1": (10, 0, 1, [10], 10, 0, 0, 0, "ada", 2),
-    "c2": (8, 0, 1, [8], 8, 0, 0, 0, "bob", 34),
-    "c3": (6, 0, 1, [6], 6, 0, 0, 0, "ada", 36),
-    "c4": (2, 0, 1, [2], 2, 0, 0, 0, "ada", 36),
-    "c5": (3, 3, 1, [3], 0, 0, 0, 3, "ada", 42),
-    "c6": (4, 2, 1, [4], 2, 0, 2, 0, "carol", 44),
-    "c7": (2, 3, 1, [2, 2], 1, 3, 0, 0, "ada", 44),
-    "c8": (1, 1, 1, [1], 0, 1, 0, 0, "carol", 50),
-    "c9": (1, 1, 1, [1], 0, 1, 0, 0, "bob", 50),
-}
-
-
-@pytest.fixture
-def people(organization):
-    ada = PersonFactory(organization=organization, name="Ada Lovelace", email="ada@acme.test")
-    robert = PersonFactory(organization=organization, name="Robert", email="robert@acme.test")
-    PersonAliasFactory(person=robert, value="bob@users.noreply.example")
-    return {"ada": ada, "bob": robert}
-
-
-@pytest.fixture
-def history(tmp_path):
-    repo = GitRepo(tmp_path / "core")
-    shas = build_until_c5(repo)
-    shas.update(build_rest(repo))
-    return repo, shas
 
 
 def _stored(shas: dict[str, str]) -> dict[str, Commit]:
@@ -212,66 +121,6 @@ def test_rollups_and_route_give_the_expected_metrics(organization, people, histo
     assert (mine["active_days"], mine["commit_count"], mine["total_efficiency"]) == (0.5, 1.3, 88.0)
 
 
-def test_incremental_import_adds_only_new_commits_with_the_same_numbers(organization, people, tmp_path):
-    repo = GitRepo(tmp_path / "core")
-    shas = build_until_c5(repo)
-    first = git_import(organization=organization, path=str(repo.path), repository_name="core")
-    assert first.created == 5
-    repository = Repository.objects.get(name="core")
-    assert repository.last_imported_sha == shas["c5"]
-    assert repository.imported_heads == [shas["c5"]]
-
-    shas.update(build_rest(repo))
-    second = git_import(organization=organization, path=str(repo.path), repository_name="core")
-    assert (second.created, second.updated, second.unchanged) == (5, 0, 0)
-
-    # The same history imported in one go gives the same numbers: the incremental run read the
-    # ownership of the already-imported lines back from git blame.
-    git_import(organization=organization, path=str(repo.path), repository_name="again")
-    fields = [
-        "additions",
-        "deletions",
-        "haloc",
-        "new_work_lines",
-        "rework_lines",
-        "help_others_lines",
-        "legacy_refactor_lines",
-        "impact",
-        "author_id",
-        "authored_local_date",
-        "is_merge",
-    ]
-    incremental = {c["sha"]: c for c in Commit.objects.filter(repository__name="core").values("sha", *fields)}
-    full = {c["sha"]: c for c in Commit.objects.filter(repository__name="again").values("sha", *fields)}
-    assert incremental == full
-    assert incremental[shas["c8"]]["rework_lines"] == 1
-
-
-def test_rerun_on_an_unchanged_repository_adds_nothing(organization, people, history):
-    repo, _shas = history
-    git_import(organization=organization, path=str(repo.path), repository_name="core")
-    rollups = list(PersonCodingDay.objects.values_list("id", flat=True))
-    started = time.perf_counter()
-    summary = git_import(organization=organization, path=str(repo.path), repository_name="core")
-    assert time.perf_counter() - started < 5
-    assert summary.up_to_date
-    assert (summary.created, summary.updated) == (0, 0)
-    assert Commit.objects.count() == 10
-    assert list(PersonCodingDay.objects.values_list("id", flat=True)) == rollups
-
-
-def test_full_rerun_updates_only_what_changed(organization, people, history):
-    repo, shas = history
-    git_import(organization=organization, path=str(repo.path), repository_name="core")
-    summary = git_import(organization=organization, path=str(repo.path), repository_name="core", full=True)
-    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 10)
-
-    Commit.objects.filter(sha=shas["c7"]).update(rework_lines=0)
-    summary = git_import(organization=organization, path=str(repo.path), repository_name="core", full=True)
-    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 9)
-    assert Commit.objects.get(sha=shas["c7"]).rework_lines == 3
-
-
 def test_a_merge_resolution_belongs_to_the_merger_and_both_sides_keep_their_lines(organization, tmp_path):
     repo = GitRepo(tmp_path / "conflict")
     repo.write("shared.py", lines("base", 6))
@@ -317,6 +166,8 @@ def test_renames_binaries_deletions_and_unusual_paths(organization, tmp_path):
     repo.edit("new name.py", 4, 1, ["bob four"])
     (repo.path / 'quote"d\\é.txt').unlink()
     rename_edit = repo.commit("edit and delete", author=BOB, when=at(2, 9))
+    (repo.path / "new name.py").chmod(0o755)
+    repo.commit("mode only", author=BOB, when=at(2, 10))
     repo.commit("nothing", author=BOB, when=at(3, 9))
 
     git_import(organization=organization, path=str(repo.path), repository_name="odd")
@@ -326,6 +177,8 @@ def test_renames_binaries_deletions_and_unusual_paths(organization, tmp_path):
     edit = Commit.objects.get(sha=rename_edit)
     # Ada's renamed line is someone else's young line for Bob; the deleted file was Ada's too.
     assert (edit.help_others_lines, edit.rework_lines, edit.legacy_refactor_lines) == (3, 0, 0)
+    mode = Commit.objects.get(message="mode only")
+    assert (mode.files, mode.haloc, mode.hunks, mode.impact) == (1, 0, 0, 0)
     empty = Commit.objects.get(message="nothing")
     assert (empty.files, empty.haloc, empty.impact) == (0, 0, 0)
 
@@ -410,22 +263,3 @@ def test_an_empty_repository_imports_nothing(organization, tmp_path):
     with pytest.raises(GitImportError):  # HEAD names no commit yet
         git_import(organization=organization, path=str(repo.path), repository_name="empty")
     assert not Commit.objects.exists()
-
-
-def test_rewritten_history_is_imported_without_duplicates(organization, people, history):
-    repo, shas = history
-    git_import(organization=organization, path=str(repo.path), repository_name="core")
-    repo.edit("app.py", 1, 1, ["bob amended"])
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "--amend", "-m", "bob rework, amended", env=GitRepo._identity(BOB, at(50, 18, -5)))
-    summary = git_import(organization=organization, path=str(repo.path), repository_name="core")
-    assert (summary.created, summary.updated) == (1, 0)
-    amended = Commit.objects.get(sha=repo.head())
-    assert amended.rework_lines == 1 and amended.sha != shas["c9"]
-    repository = Repository.objects.get(name="core")
-    assert repository.imported_heads == [repo.head()]
-    # Once the old tip is gone from the repository too, a re-import still adds nothing twice.
-    repository.imported_heads = ["0" * 40]
-    repository.save()
-    summary = git_import(organization=organization, path=str(repo.path), repository_name="core")
-    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 10)

@@ -1,6 +1,7 @@
 """Parsing git's output and applying zero-context hunks to line ownership (coding.git)."""
 
-from coding.git import FileChange, _diff_git_paths, _unquote, parse_diff, parse_log, splice
+from coding.git import FileChange, _diff_git_paths, _unquote, parse_diff, parse_log
+from coding.replay import splice
 
 LOG = b"""commit 1111111111111111111111111111111111111111 2222222222222222222222222222222222222222
 tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904

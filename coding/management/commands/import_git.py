@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "Import the commits of a local git repository: additions, deletions, files, merges, hunk-aware "
         "lines and the rework / help-others / legacy-refactor split, authors resolved to people through "
         "their emails and aliases (unknown authors become people flagged for review). Incremental: a "
-        "re-run imports only commits the previous run did not reach. Coding-day rollups are refreshed."
+        "re-run imports only commits the previous run did not reach; after a history rewrite (force-push), "
+        "stored commits the refs no longer reach are dropped. Coding-day rollups are refreshed."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +38,12 @@ class Command(BaseCommand):
             "--first-parent", action="store_true", help="Follow only the first parent of merges (the mainline)."
         )
         parser.add_argument(
-            "--full", action="store_true", help="Walk the whole history again, updating stored commits that differ."
+            "--full",
+            action="store_true",
+            help=(
+                "Walk the whole history again, updating stored commits that differ and dropping those the refs "
+                "do not reach."
+            ),
         )
         parser.add_argument("--url", help="URL of the repository, shown by the API.")
 
