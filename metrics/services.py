@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from common.db import advisory_lock, insert_rows
+from common.db import advisory_lock, insert_rows, statistics_refresh
 from tickets.models import Project, Status, Ticket, TicketEvent
 
 from .calculations.tickets import Change, MappedStatus, TicketValues, derive_ticket_values
@@ -199,4 +199,5 @@ def organization_metrics_rebuild(*, organization_id: int, now: datetime | None =
             count += len(batch)
             last_id = batch[-1]
         Organization.objects.filter(id=organization_id).update(metrics_computed_at=now)
+        statistics_refresh(*DERIVED_MODELS)  # the planner sees the new rows as soon as they commit
     return count
