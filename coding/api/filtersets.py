@@ -101,22 +101,40 @@ class OrganizationScopedFilterSet(django_filters.FilterSet):
     def organization(self):
         return self.request.auth.organization
 
-    def existing(self, model, ids: list[int], parameter: str) -> list:
-        """The rows of `model` with these ids in the caller's organization; any other id is a 404
-        naming `parameter`."""
+    def filter_queryset(self, queryset):
+        """The declared filters, then `filter_scoped`; every id that is not in the organization,
+        whatever the parameter, is reported in one 404."""
+        self.not_found: dict[str, list[str]] = {}
+        queryset = self.filter_scoped(super().filter_queryset(queryset), self.form.cleaned_data)
+        if self.not_found:
+            raise NotFoundError(self.not_found)
+        return queryset
+
+    def filter_scoped(self, queryset, data: dict):
+        return queryset
+
+    def existing(self, model, ids_by_parameter: dict[str, list[int]]) -> list:
+        """The rows of `model` with the ids the parameters give, in the caller's organization, in
+        one query; an id that is not there (unknown, or another organization's) is recorded for the
+        404, under the parameter that gave it."""
+        ids = [i for values in ids_by_parameter.values() for i in values]
         rows = list(model.objects.filter(organization=self.organization, id__in=ids))
         found = {row.id for row in rows}
-        missing = [i for i in dict.fromkeys(ids) if i not in found]
-        if missing:
-            label = model._meta.verbose_name
-            raise NotFoundError({parameter: [f"No {label} with id {i} in this organization." for i in missing]})
+        label = model._meta.verbose_name
+        errors = {
+            parameter: [
+                f"No {label} with id {i} in this organization." for i in dict.fromkeys(values) if i not in found
+            ]
+            for parameter, values in ids_by_parameter.items()
+        }
+        self.not_found.update({parameter: messages for parameter, messages in errors.items() if messages})
         return rows
 
 
-def _ids(data: dict, single: str, many: str) -> tuple[list[int], str]:
-    """Ids given by a `x` / `x__in` pair, and the parameter to name in a 404."""
-    ids = [i for i in [data.get(single), *(data.get(many) or [])] if i is not None]
-    return ids, single if data.get(single) is not None else many
+def _ids(data: dict, single: str, many: str) -> dict[str, list[int]]:
+    """The ids given by a `x` / `x__in` pair, by parameter (both together name one set: their union)."""
+    given = {single: [] if data.get(single) is None else [data[single]], many: list(data.get(many) or [])}
+    return {parameter: ids for parameter, ids in given.items() if ids}
 
 
 class PeriodMetricsFilterSet(OrganizationScopedFilterSet):
@@ -153,33 +171,33 @@ class PeriodMetricsFilterSet(OrganizationScopedFilterSet):
         fields: list[str] = []
         form = PeriodMetricsForm
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
-        team_ids, parameter = _ids(data, "team_id", "team_id__in")
+    def filter_scoped(self, queryset, data: dict):
+        person_ids = _ids(data, "apex_user_id", "apex_user_id__in")
+        if person_ids:
+            people = self.existing(Person, person_ids)
+            queryset = queryset.filter(
+                person_id__in=visible_person_ids(organization=self.organization, person_ids=[p.id for p in people])
+            )
+        team_ids = _ids(data, "team_id", "team_id__in")
         if team_ids:
-            teams = self.existing(Team, team_ids, parameter)
+            teams = self.existing(Team, team_ids)
             members = team_member_ids(
                 organization=self.organization, teams=teams, include_nested=bool(data["include_nested_teams"])
             )
             queryset = queryset.filter(person_id__in=members)
-        person_ids, parameter = _ids(data, "apex_user_id", "apex_user_id__in")
-        if person_ids:
-            self.existing(Person, person_ids, parameter)
-            queryset = queryset.filter(
-                person_id__in=visible_person_ids(organization=self.organization, person_ids=person_ids)
-            )
-        repository_ids, parameter = _ids(data, "repo_id", "repo_id__in")
+        repository_ids = _ids(data, "repo_id", "repo_id__in")
         if repository_ids:
-            self.existing(Repository, repository_ids, parameter)
-            queryset = queryset.filter(repository_id__in=repository_ids)
+            repositories = self.existing(Repository, repository_ids)
+            queryset = queryset.filter(repository_id__in=[r.id for r in repositories])
         if data["repo_id_not__in"]:
-            self.existing(Repository, data["repo_id_not__in"], "repo_id_not__in")
+            self.existing(Repository, {"repo_id_not__in": data["repo_id_not__in"]})
             queryset = queryset.exclude(repository_id__in=data["repo_id_not__in"])
-        tag_ids, parameter = _ids(data, "repo_tag_id", "repo_tag_id__in")
+        tag_ids = _ids(data, "repo_tag_id", "repo_tag_id__in")
         if tag_ids:
-            self.existing(RepositoryTag, tag_ids, parameter)
-            tagged = Repository.objects.filter(organization=self.organization, tags__id__in=tag_ids).values("id")
+            tags = self.existing(RepositoryTag, tag_ids)
+            tagged = Repository.objects.filter(
+                organization=self.organization, tags__id__in=[t.id for t in tags]
+            ).values("id")
             queryset = queryset.filter(repository_id__in=tagged)
         return queryset
 
@@ -195,14 +213,12 @@ class TeamFilterSet(OrganizationScopedFilterSet):
         model = Team
         fields: list[str] = []
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
+    def filter_scoped(self, queryset, data: dict):
         if data["parent"] is not None:
-            self.existing(Team, [data["parent"]], "parent")
+            self.existing(Team, {"parent": [data["parent"]]})
             queryset = queryset.filter(parent_id=data["parent"])
         if data["id__in"]:
-            self.existing(Team, data["id__in"], "id__in")
+            self.existing(Team, {"id__in": data["id__in"]})
             queryset = queryset.filter(id__in=data["id__in"])
         return queryset.order_by("id")
 
@@ -219,13 +235,11 @@ class UserFilterSet(OrganizationScopedFilterSet):
         model = Person
         fields: list[str] = []
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
+    def filter_scoped(self, queryset, data: dict):
         if data["team_member"] is not None:
-            self.existing(Team, [data["team_member"]], "team_member")
+            self.existing(Team, {"team_member": [data["team_member"]]})
             queryset = queryset.filter(memberships__team_id=data["team_member"])
         if data["id__in"]:
-            self.existing(Person, data["id__in"], "id__in")
+            self.existing(Person, {"id__in": data["id__in"]})
             queryset = queryset.filter(id__in=data["id__in"])
         return queryset.order_by("id")

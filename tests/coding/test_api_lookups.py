@@ -232,6 +232,20 @@ def test_other_organizations_ids_are_404(api_client, tree, url, param, kind):
     assert list(response.json()) == [param]
 
 
+def test_every_unknown_id_is_named_in_one_404(api_client, tree):
+    response = api_client.get(TEAMS, {"parent": 999999, "id__in": f"{tree['teams']['Design'].id},888888"})
+    assert response.status_code == 404
+    assert response.json() == {
+        "parent": ["No team with id 999999 in this organization."],
+        "id__in": ["No team with id 888888 in this organization."],
+    }
+    response = api_client.get(USERS, {"team_member": 999999, "id__in": "888888"})
+    assert response.json() == {
+        "team_member": ["No team with id 999999 in this organization."],
+        "id__in": ["No person with id 888888 in this organization."],
+    }
+
+
 def test_other_organizations_rows_are_invisible(api_client, tree):
     other = OrganizationFactory()
     TeamFactory(organization=other, name="Theirs", parent=None)

@@ -327,6 +327,27 @@ def test_ids_outside_the_organization_are_404_naming_the_parameter(api_client, o
     assert str(value) in response.json()[param][0]
 
 
+def test_a_404_names_the_parameter_that_gave_each_unknown_id_all_at_once(api_client, org_tree):
+    ada, grace = org_tree["people"]["ada"], org_tree["people"]["grace"]
+    foreign = PersonFactory(organization=OrganizationFactory())
+    params = {**span(0, 0), "resolution": "period"}
+    response = api_client.get(URL, {**params, "apex_user_id": ada.id, "apex_user_id__in": f"{grace.id},{foreign.id}"})
+    assert response.status_code == 404
+    assert response.json() == {"apex_user_id__in": [f"No person with id {foreign.id} in this organization."]}
+    response = api_client.get(
+        URL, {**params, "apex_user_id": foreign.id, "team_id": 999999, "repo_id": 888888, "repo_tag_id__in": "777777"}
+    )
+    assert response.status_code == 404
+    assert response.json() == {
+        "apex_user_id": [f"No person with id {foreign.id} in this organization."],
+        "team_id": ["No team with id 999999 in this organization."],
+        "repo_id": ["No repository with id 888888 in this organization."],
+        "repo_tag_id__in": ["No repository tag with id 777777 in this organization."],
+    }
+    # Known ids in both forms of a pair name one set, their union.
+    assert _days(api_client, apex_user_id=ada.id, apex_user_id__in=grace.id) == (1.5, 2.3)  # Ada and Grace
+
+
 def test_other_organizations_rows_never_count(api_client, org_tree):
     other = OrganizationFactory()
     stranger = PersonFactory(organization=other)
