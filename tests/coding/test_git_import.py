@@ -90,14 +90,21 @@ def test_rollups_and_route_give_the_expected_metrics(organization, people, histo
     period = api_client.get(URL, {**params, "resolution": "period"}).json()
     # 3 engineers over 8 weeks = 24 engineer-weeks; 8 coding days; 9 commits; 39 hunk-aware lines
     # of which 5 rework; impact summed over the 7 engineer-weeks with a commit.
-    total_impact = sum(c.impact for c in Commit.objects.filter(is_merge=False))
+    # Impact by the documented formula, from the hand-worked hunks of EXPECTED (not read back from
+    # the database): 28.05 over 7 engineer-weeks.
+    impacts = {
+        name: commit_impact(hunk_sizes=hunks, old_lines=rework + help_others + legacy, haloc=sum(hunks), files=files)
+        for name, (_a, _d, files, hunks, _new, rework, help_others, legacy, _who, _day) in EXPECTED.items()
+    }
+    total_impact = sum(impacts.values())
+    assert total_impact == pytest.approx(28.05, abs=0.01)
     assert period == {
         "count": 1,
         "results": [
             {
                 "active_days": 0.3,  # 8 / 24
                 "commit_count": 1.1,  # 9 / 8
-                "total_impact": round_one_decimal(total_impact / 7),
+                "total_impact": 4.0,  # 28.05 / 7
                 "total_efficiency": 87.2,  # 100 - 100 * 5 / 39
             }
         ],
@@ -107,6 +114,15 @@ def test_rollups_and_route_give_the_expected_metrics(organization, people, histo
     assert weekly["count"] == 5  # weeks 1, 2, 3 have no commit: omitted
     rows = {row["period_start_date"]: row for row in weekly["results"]}
     assert list(rows) == [week(n).isoformat() for n in (0, 4, 5, 6, 7)]
+    impact = {day: r["total_impact"] for day, r in rows.items()}
+    assert impact == {
+        week(0).isoformat(): 3.5,  # c1: log2(11)
+        week(4).isoformat(): 3.2,  # c2: log2(9)
+        week(5).isoformat(): 4.4,  # c3 + c4: log2(7) + log2(3), one engineer-week
+        week(6).isoformat(): 6.5,  # Ada c5 + c7 (4 + 5.55), Carol c6 (3.48): 13.03 over 2 engineer-weeks
+        week(7).isoformat(): 2.0,  # Carol c8 (2), Bob c9 (2): over 2 engineer-weeks
+    }
+    assert impact[week(6).isoformat()] == round_one_decimal((impacts["c5"] + impacts["c7"] + impacts["c6"]) / 2)
     summary = {day: (r["active_days"], r["commit_count"], r["total_efficiency"]) for day, r in rows.items()}
     assert summary == {
         week(0).isoformat(): (0.3, 1.0, 100.0),  # Ada: 1 day / 3 engineers
