@@ -266,6 +266,12 @@ def test_command_errors_are_clear(organization, tmp_path, history):
         call_command("import_git", str(repo.path), "--repository", "x", "--ref", "no-such-branch")
     with pytest.raises(CommandError, match="Not a ref"):
         call_command("import_git", str(repo.path), "--repository", "x", "--ref=--output=/tmp/x")
+    with pytest.raises(CommandError, match="at most 200 characters"):
+        call_command("import_git", str(repo.path), "--repository", "x" * 201)
+    with pytest.raises(CommandError, match="--tag must be at most 200"):
+        call_command("import_git", str(repo.path), "--repository", "x", "--tag", "t" * 201)
+    with pytest.raises(CommandError, match="--url must be at most 500"):
+        call_command("import_git", str(repo.path), "--repository", "x", "--url", "u" * 501)
     with pytest.raises(CommandError, match="No organization"):
         call_command("import_git", str(repo.path), "--repository", "x", "--org", "nope")
     OrganizationFactory()

@@ -5,7 +5,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organization
+from coding.models import Repository
 from coding.services import GitImportError, git_import
+
+NAME_MAX = Repository._meta.get_field("name").max_length  # tags have the same limit
+URL_MAX = Repository._meta.get_field("url").max_length
 
 
 class Command(BaseCommand):
@@ -52,6 +56,12 @@ class Command(BaseCommand):
             raise CommandError(f"No such directory: {path}")
         if not repository.strip():
             raise CommandError("--repository must not be empty")
+        limits = [("--repository", repository, NAME_MAX), *(("--tag", tag, NAME_MAX) for tag in tags)]
+        if options["url"] is not None:
+            limits.append(("--url", options["url"], URL_MAX))
+        for label, value, limit in limits:
+            if len(value.strip()) > limit or "\x00" in value:
+                raise CommandError(f"{label} must be at most {limit} characters, without NUL: {value[:40]!r}...")
         for ref in refs:
             if ref.startswith("-"):
                 raise CommandError(f"Not a ref: {ref!r}")
