@@ -155,6 +155,9 @@ class CodingTotals:
 
 @dataclass(frozen=True)
 class CodingMetrics:
+    """The four values `period_metrics` reports for a row, unrounded; None where the denominator
+    is zero (no engineer-week, coding day or changed line)."""
+
     active_days: float | None
     commit_count: float | None
     total_impact: float | None
