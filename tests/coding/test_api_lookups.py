@@ -246,6 +246,23 @@ def test_every_unknown_id_is_named_in_one_404(api_client, tree):
     }
 
 
+@pytest.mark.parametrize(
+    ("url", "params", "status"),
+    [
+        (TEAMS, {"parent": 2**63 - 1}, 404),
+        (USERS, {"id__in": -(2**63 - 1)}, 404),
+        (USERS, {"offset": 2**63 - 1}, 200),
+        (TEAMS, {"offset": 2**63 - 1, "limit": 2**63 - 1}, 200),
+        (USERS, {"offset": 10**23}, 400),
+    ],
+)
+def test_extreme_numbers_never_reach_the_database_as_errors(api_client, tree, url, params, status):
+    response = api_client.get(url, params)
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["results"] == []
+
+
 def test_other_organizations_rows_are_invisible(api_client, tree):
     other = OrganizationFactory()
     TeamFactory(organization=other, name="Theirs", parent=None)

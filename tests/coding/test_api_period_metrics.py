@@ -348,6 +348,14 @@ def test_a_404_names_the_parameter_that_gave_each_unknown_id_all_at_once(api_cli
     assert _days(api_client, apex_user_id=ada.id, apex_user_id__in=grace.id) == (1.5, 2.3)  # Ada and Grace
 
 
+@pytest.mark.parametrize("param", ["team_id__in", "apex_user_id", "repo_id_not__in", "repo_tag_id"])
+def test_the_largest_64_bit_id_is_a_404_not_a_database_error(api_client, param):
+    largest = str(2**63 - 1)
+    response = api_client.get(URL, {"start_date": TODAY.isoformat(), "resolution": "week", param: largest})
+    assert response.status_code == 404
+    assert largest in response.json()[param][0]
+
+
 def test_other_organizations_rows_never_count(api_client, org_tree):
     other = OrganizationFactory()
     stranger = PersonFactory(organization=other)
