@@ -50,6 +50,8 @@ from .calculations.sprints import (
     PointsChange,
     SprintAnalytics,
     SprintTicket,
+    exclusion_rules,
+    is_excluded,
     membership,
     points_at,
     sprint_analytics,
@@ -602,7 +604,7 @@ def sprint_rows(query: DeliveryQuery) -> list[SprintRow]:
     ).values_list("ticket_id", "at", "from_value", "to_value")
     for ticket_id, at, before, after in point_rows.order_by("ticket_id", "at", "id"):
         point_changes[ticket_id].append(PointsChange(at, _points(before), _points(after)))
-    excluded_types = set(query.organization.sprint_excluded_work_types or [])
+    rules = exclusion_rules(query.organization.sprint_excluded_work_types)
     only_touched = query.team is not None or any(s.field not in ("project", "sprint") for s in query.filters)
     result = []
     for sprint in sprints:
@@ -618,7 +620,7 @@ def sprint_rows(query: DeliveryQuery) -> list[SprintRow]:
                     membership=role,
                     done_at_end=_done_at(done_intervals.get(ticket_id, ()), end),
                     points_at_end=points_at(point_changes.get(ticket_id, []), current=current_points, at=end),
-                    excluded=work_type in excluded_types,
+                    excluded=is_excluded(work_type, rules),
                 )
             )
         if only_touched and not members:
