@@ -61,17 +61,20 @@ def regular_document(result: SeriesResult, query: DeliveryQuery) -> dict:
 
 
 def group_by_document(result: SeriesResult, query: DeliveryQuery) -> dict:
-    """`{data: [{key, values: [metric, ...]}], averages: [{key, values: {entity: {measure: value}}}]}`."""
+    """`{data: [{key, values: [metric, ...]}], averages: [{key, values | value: {entity: {measure: value}}}]}`."""
     return {
         "data": [
             {"key": group.key, "name": group.name, "values": _metrics(result, query, group.key)}
             for group in result.groups
         ],
-        "averages": [
-            {"key": group.key, "name": group.name, "values": _averages(result, query, group.key)}
-            for group in result.groups
-        ],
+        "averages": [_group_averages(group, _averages(result, query, group.key)) for group in result.groups],
     }
+
+
+def _group_averages(group, averages: dict) -> dict:
+    """One group's averages. The document lists them under `values` but reads them at
+    `averages>[number]>value>jiraIssue>count`, so both keys hold the same object."""
+    return {"key": group.key, "name": group.name, "values": averages, "value": averages}
 
 
 def analytics_document(analytics: SprintAnalytics) -> dict:

@@ -176,7 +176,8 @@ class HaystackMetricsQuerySerializer(serializers.Serializer):
                     f"{_choices_text(calc.GROUP_BY[kind])}."
                 ]
         filter_kind = calc.CYCLE_TYPE if granularity == calc.CYCLE else kind
-        filter_errors, filters = _check_filters(attrs.get("filters") or [], filter_kind)
+        what = "granularity 'cycle' (sprints)" if granularity == calc.CYCLE else f"type '{kind}'"
+        filter_errors, filters = _check_filters(attrs.get("filters") or [], filter_kind, what)
         if any(filter_errors):
             errors["filters"] = filter_errors
         elif sum(len(spec.values) for spec in filters) > MAX_VALUES:
@@ -197,18 +198,16 @@ class HaystackMetricsQuerySerializer(serializers.Serializer):
         )  # fmt: skip
 
 
-def _check_filters(items: list[dict], kind: str) -> tuple[list[dict], list[FilterSpec]]:
-    """Each filter against the type: its field, and values of the field's kind (whole numbers for
-    ids, strings for text; `equals` / `not_equals` take exactly one)."""
+def _check_filters(items: list[dict], kind: str, what: str) -> tuple[list[dict], list[FilterSpec]]:
+    """Each filter against the type (`what` names it in messages): its field, and values of the
+    field's kind (whole numbers for ids, strings for text; `equals` / `not_equals` take exactly one)."""
     fields = calc.FILTER_FIELDS[kind]
     errors, specs = [], []
     for item in items:
         problems: dict[str, list[str]] = {}
         field, operator, values = item["field"], item["operator"], item["values"]
         if field not in fields:
-            problems["field"] = [
-                f"'{field}' is not a filter of type '{kind}'. Choose one of: {_choices_text(fields)}."
-            ]
+            problems["field"] = [f"'{field}' is not a filter of {what}. Choose one of: {_choices_text(fields)}."]
         elif operator in (calc.EQUALS, calc.NOT_EQUALS) and len(values) != 1:
             problems["values"] = [f"'{operator}' takes exactly one value."]
         elif (operator == calc.CONTAINS or field == "team") and len(values) > MAX_MATCHED_VALUES:
@@ -285,6 +284,7 @@ class HaystackGroupAveragesSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     values = AveragesField()
+    value = AveragesField(help_text="The same as `values` (the document reads `averages>[number]>value>...`).")
 
 
 class HaystackGroupByResponseSerializer(serializers.Serializer):
