@@ -406,15 +406,16 @@ def issue_series(query: DeliveryQuery) -> SeriesResult:
     tickets = Ticket.objects.filter(scope_q(query))
     for raw, bucket, row in _bucketed(tickets, query, grouper, "created_at", n=Count("id")):
         collect.add("count", raw, bucket, Partial(count=row["n"]))
+    ordered = Q(metrics__done_at__gte=F("created_at"))  # a completion recorded before creation has no lead time
     completed = _bucketed(
         tickets, query, grouper, "metrics__done_at",
         n=Count("id"),
-        lead=Sum(_duration("metrics__done_at", "created_at")),
+        lead=Sum(_duration("metrics__done_at", "created_at"), filter=ordered), lead_n=Count("id", filter=ordered),
         points=Sum(Coalesce("story_points", Value(Decimal(0)))),
     )  # fmt: skip
     for raw, bucket, row in completed:
         collect.add("completedCount", raw, bucket, Partial(count=row["n"]))
-        collect.add("leadTime", raw, bucket, Partial(count=row["n"], total=_seconds(row["lead"])))
+        collect.add("leadTime", raw, bucket, Partial(count=row["lead_n"], total=_seconds(row["lead"])))
         collect.add("completedStoryPoints", raw, bucket, Partial(count=row["n"], total=float(row["points"] or 0)))
     intervals = StatusInterval.objects.filter(
         scope_q(query, "ticket__"), status__state="active", ended_at__isnull=False
