@@ -8,7 +8,9 @@ from metrics.calculations.sprints import (
     analytics_value,
     numeric_division_text,
 )
-from metrics.selectors_delivery import DeliveryQuery, SeriesResult, SprintRow
+from metrics.selectors_delivery_groups import SeriesResult
+from metrics.selectors_delivery_scope import DeliveryQuery
+from metrics.selectors_sprints import SprintRow
 
 
 def _series(result: SeriesResult, query: DeliveryQuery, measure: calc.Measure, group_key: str) -> list[dict]:

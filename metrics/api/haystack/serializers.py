@@ -11,7 +11,7 @@ from rest_framework import serializers
 from common.api.fields import MAX_ID
 from metrics.calculations import delivery as calc
 from metrics.calculations.sprints import ANALYTICS_FIELDS
-from metrics.selectors_delivery import DeliveryQuery, FilterSpec
+from metrics.selectors_delivery_scope import DeliveryQuery, FilterSpec
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(9998, 12, 31)
