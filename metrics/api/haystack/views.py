@@ -16,7 +16,8 @@ from metrics.calculations import delivery as calc
 
 from . import presenters
 from .examples import EXAMPLES
-from .serializers import HaystackMetricsQuerySerializer, HaystackMetricsResponseSerializer
+from .response_serializers import HaystackMetricsResponseSerializer
+from .serializers import HaystackMetricsQuerySerializer
 
 TAG = "Delivery metrics (Haystack)"
 ERRORS_SCHEMA = {
