@@ -97,6 +97,20 @@ def points_at(changes: Sequence[PointsChange], *, current: Decimal | None, at: d
     return value
 
 
+def exclusion_rules(raw) -> frozenset[str]:
+    """The organization's excluded work types (`Organization.sprint_excluded_work_types`, free
+    JSON set in the admin) as case-folded names: a list of names, or a single name; anything else
+    (a number, an object, blank names) excludes nothing rather than breaking every sprint report."""
+    names = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    return frozenset(name.strip().casefold() for name in names if isinstance(name, str) and name.strip())
+
+
+def is_excluded(work_type: str | None, rules: frozenset[str]) -> bool:
+    """Whether a ticket of `work_type` is excluded: its name matches a rule, ignoring case and
+    surrounding spaces ("Sub-task" matches "sub-task")."""
+    return bool(work_type) and work_type.strip().casefold() in rules
+
+
 @dataclass(frozen=True)
 class SprintTicket:
     """What the analytics need of one ticket in one sprint."""

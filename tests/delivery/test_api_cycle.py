@@ -22,6 +22,7 @@ from accounts.models import Organization, Team
 from tests.delivery.builders import Kind, append, sprint, sprint_member, utc
 from tests.delivery.conftest import team_url
 from tests.factories import ApiKeyFactory, PersonFactory, ProjectFactory, TeamFactory, standard_workflow
+from tickets.models import Sprint
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +194,27 @@ def test_removed_work_is_counted_with_its_points_at_the_end(post, organization, 
     assert_identity(analytics)
 
 
+@pytest.mark.parametrize(
+    ("rules", "excluded"), [(["Sub-Task"], "1"), ("sub-task", "1"), (7, "0"), ({"sub-task": True}, "0")]
+)
+def test_exclusion_rules_match_work_types_ignoring_case_and_odd_settings_never_break(
+    post, organization, project, workflow, rules, excluded
+):
+    organization.sprint_excluded_work_types = rules
+    organization.save()
+    target = sprint(project, "Sprint", START, END, completed=END)
+    sprint_member(project, workflow, target, added=START - timedelta(hours=1), points=3)
+    sprint_member(project, workflow, target, added=START - timedelta(hours=1), points=1, work_type="sub-task")
+
+    response = post(CYCLE)
+
+    assert response.status_code == 200, response.content
+    analytics = response.json()["data"][0]["analytics"]
+    assert analytics["excludedIssueCount"] == excluded
+    assert int(analytics["issueCount"]) + int(excluded) == 2
+    assert_identity(analytics)
+
+
 def test_an_empty_sprint_has_zero_counts_and_null_points_and_rates(post, project):
     sprint(project, "Empty", utc(2024, 6, 3), utc(2024, 6, 17), state="active")
 
@@ -272,6 +294,8 @@ def test_every_sprint_of_the_demo_satisfies_the_identity(api_client):
 
     sprints = api_client.post("/public/api/metrics", body, format="json").json()["data"]
 
+    started = Sprint.objects.filter(organization=organization, state__in=["active", "closed"])
+    assert sorted(entry["id"] for entry in sprints) == sorted(started.values_list("id", flat=True))  # every one
     assert len(sprints) >= 10
     for entry in sprints:
         assert_identity(entry["analytics"])

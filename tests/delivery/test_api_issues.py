@@ -123,6 +123,19 @@ def test_measures_of_hand_built_issues(post, project, workflow):
     ]  # fmt: skip
 
 
+def test_a_completion_recorded_before_creation_counts_but_has_no_lead_time(post, project, workflow):
+    """Clock skew between sources: B's done status is stamped 8 hours before B was created."""
+    ticket(project, created=T0, history=[(T0 + timedelta(hours=6), STATUS, workflow["Done"])])
+    ticket(project, created=T0 + timedelta(hours=10), history=[(T0 + timedelta(hours=2), STATUS, workflow["Done"])])
+
+    document = post(body()).json()
+
+    assert series(document, "jiraIssue.completedCount") == [("2024-01-08", 2), ("2024-01-15", 0)]
+    assert series(document, "jiraIssue.leadTime") == [("2024-01-08", 6), ("2024-01-15", None)]
+    lead = next(item for item in document["data"] if item["measure"] == "jiraIssue.leadTime")
+    assert lead["sampleSize"] == 1
+
+
 def test_help_desk_tickets_are_not_issues(post, organization, project, workflow):
     desk = ProjectFactory(organization=organization, key="HELP", kind="helpdesk")
     ticket(desk, created=T0, history=[], status=standard_workflow(desk)["To Do"])

@@ -1,10 +1,12 @@
 """`type: pull_request` series: the measures, and grouping by author that adds up to the totals."""
 
 import random
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 
+from coding.models import PullRequest
 from tests.delivery.builders import pull_request, repository, utc
 from tests.delivery.conftest import team_url
 from tests.factories import PersonFactory, TeamFactory
@@ -83,6 +85,33 @@ def test_group_by_author_adds_up_to_the_totals(post, authored):
         averaged = sum(entry["values"][entity][name] for entry in grouped["averages"])
         assert averaged == pytest.approx(totals["averages"][entity][name])
     assert len(grouped["averages"]) == len(grouped["data"])
+    assert all(entry["value"] == entry["values"] for entry in grouped["averages"])  # the document's reading
+
+
+@pytest.mark.parametrize("granularity", ["week", "month"])
+def test_weekly_and_monthly_series_agree_with_counts_from_the_rows(post, authored, granularity):
+    """Opened by opening time and merged by merge time, bucketed here from the rows; the range
+    starts mid-week and mid-month and ends before the last pull request."""
+    first, last = date(2024, 1, 10), date(2024, 2, 14)
+    document = post(body(startDate=first.isoformat(), endDate=last.isoformat(), granularity=granularity)).json()
+
+    def bucket(day: date) -> date:
+        return day - timedelta(days=day.weekday()) if granularity == "week" else day.replace(day=1)
+
+    def counted(lookup: str) -> Counter:
+        moments = PullRequest.objects.exclude(**{lookup: None}).values_list(lookup, flat=True)
+        return Counter(bucket(moment.date()) for moment in moments if first <= moment.date() <= last)
+
+    opened, merged = counted("created_at"), counted("merged_at")
+    xs = [point["x"] for point in document["data"][0]["series"]]
+    expected_xs, day = [], bucket(first)
+    while day <= last:
+        expected_xs.append(day.isoformat())
+        day = bucket(day + timedelta(days=7 if granularity == "week" else 32))
+    assert xs == expected_xs
+    assert values(document["data"], "pullRequest.count") == [opened[date.fromisoformat(x)] for x in xs]
+    assert values(document["data"], "pullRequest.mergedCount") == [merged[date.fromisoformat(x)] for x in xs]
+    assert sum(opened.values()) > 20 and sum(merged.values()) > 10
 
 
 def test_the_team_route_and_group_by_team(api_client, organization):

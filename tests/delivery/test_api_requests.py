@@ -86,6 +86,22 @@ def test_a_bad_filter_is_a_400_naming_it(post, item, field):
         assert field in errors[1], errors
 
 
+def test_a_filter_sprints_do_not_take_is_named_against_granularity_cycle(post):
+    issue_filter = {"field": "reporter", "operator": "in", "values": [1]}
+    by_type = post({**VALID, "filters": [issue_filter, {**issue_filter, "field": "sprint"}]})
+    by_granularity = post({**VALID, "granularity": "cycle", "filters": [issue_filter]})
+
+    assert by_type.status_code == by_granularity.status_code == 400
+    assert by_type.json()["filters"] == [
+        {}, {"field": ["'sprint' is not a filter of type 'issue'. Choose one of: team, author, assignee, reporter, "
+                       "epic, project, work_type, priority."]},
+    ]  # fmt: skip
+    assert by_granularity.json()["filters"] == [
+        {"field": ["'reporter' is not a filter of granularity 'cycle' (sprints). Choose one of: team, assignee, "
+                   "epic, project, work_type, sprint."]},
+    ]  # fmt: skip
+
+
 def test_every_problem_is_named_at_once(post):
     response = post({"startDate": "yesterday", "granularity": "day", "type": "issue", "groupBy": "colour"})
 

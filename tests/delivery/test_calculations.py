@@ -18,7 +18,9 @@ from metrics.calculations.sprints import (
     SprintTicket,
     TicketSet,
     analytics_averages,
+    exclusion_rules,
     in_sprint_at,
+    is_excluded,
     membership,
     numeric_division_text,
     points_at,
@@ -110,6 +112,31 @@ def test_sprint_analytics_counts_each_set_and_leaves_excluded_work_out():
     assert analytics.total.count == analytics.committed.count + analytics.injected.count - analytics.removed.count
     assert analytics.completion_rate == 0.5
     assert analytics.story_point_completion_rate == 0.6
+
+
+@pytest.mark.parametrize(
+    ("raw", "rules"),
+    [
+        (["sub-task", " Spike "], {"sub-task", "spike"}),
+        ("Sub-task", {"sub-task"}),  # one name, not its letters
+        ([], set()),
+        (None, set()),
+        (5, set()),
+        ({"work_type": "sub-task"}, set()),
+        (["", "  ", 3, None, "bug"], {"bug"}),
+    ],
+)
+def test_exclusion_rules_read_whatever_the_admin_stored(raw, rules):
+    assert exclusion_rules(raw) == rules
+
+
+def test_exclusion_ignores_case_and_spaces():
+    rules = exclusion_rules(["sub-task"])
+    assert is_excluded("Sub-Task", rules)
+    assert is_excluded(" sub-task", rules)
+    assert not is_excluded("task", rules)
+    assert not is_excluded("", rules)
+    assert not is_excluded(None, rules)
 
 
 def test_rates_are_none_without_a_denominator_and_empty_sets_have_no_points():

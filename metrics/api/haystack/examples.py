@@ -55,6 +55,10 @@ def _pull_requests(opened, merged, cycle, pickup, size) -> list[dict]:
     ]
 
 
+def _group_averages(key: str, name: str, averages: dict) -> dict:
+    return {"key": key, "name": name, "values": averages, "value": averages}
+
+
 GROUP_BY_RESPONSE = {
     "data": [
         {"key": "1001", "name": "Ada Lovelace", "values": _pull_requests(
@@ -65,10 +69,10 @@ GROUP_BY_RESPONSE = {
             pickup=[(None, 0), (4, 2)], size=[(30, 1), (50, 1)])},
     ],
     "averages": [
-        {"key": "1001", "name": "Ada Lovelace", "values": {"pullRequest": {
-            "count": 2, "mergedCount": 1, "cycleTime": 20.5, "reviewTime": 20.5, "pickupTime": 2.5, "size": 120}}},
-        {"key": "1002", "name": "Grace Hopper", "values": {"pullRequest": {
-            "count": 1, "mergedCount": 1, "cycleTime": 9, "reviewTime": 9, "pickupTime": 4, "size": 40}}},
+        _group_averages("1001", "Ada Lovelace", {"pullRequest": {
+            "count": 2, "mergedCount": 1, "cycleTime": 20.5, "reviewTime": 20.5, "pickupTime": 2.5, "size": 120}}),
+        _group_averages("1002", "Grace Hopper", {"pullRequest": {
+            "count": 1, "mergedCount": 1, "cycleTime": 9, "reviewTime": 9, "pickupTime": 4, "size": 40}}),
     ],
 }  # fmt: skip
 

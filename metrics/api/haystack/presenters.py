@@ -8,7 +8,9 @@ from metrics.calculations.sprints import (
     analytics_value,
     numeric_division_text,
 )
-from metrics.selectors_delivery import DeliveryQuery, SeriesResult, SprintRow
+from metrics.selectors_delivery_groups import SeriesResult
+from metrics.selectors_delivery_scope import DeliveryQuery
+from metrics.selectors_sprints import SprintRow
 
 
 def _series(result: SeriesResult, query: DeliveryQuery, measure: calc.Measure, group_key: str) -> list[dict]:
@@ -61,17 +63,20 @@ def regular_document(result: SeriesResult, query: DeliveryQuery) -> dict:
 
 
 def group_by_document(result: SeriesResult, query: DeliveryQuery) -> dict:
-    """`{data: [{key, values: [metric, ...]}], averages: [{key, values: {entity: {measure: value}}}]}`."""
+    """`{data: [{key, values: [metric, ...]}], averages: [{key, values | value: {entity: {measure: value}}}]}`."""
     return {
         "data": [
             {"key": group.key, "name": group.name, "values": _metrics(result, query, group.key)}
             for group in result.groups
         ],
-        "averages": [
-            {"key": group.key, "name": group.name, "values": _averages(result, query, group.key)}
-            for group in result.groups
-        ],
+        "averages": [_group_averages(group, _averages(result, query, group.key)) for group in result.groups],
     }
+
+
+def _group_averages(group, averages: dict) -> dict:
+    """One group's averages. The document lists them under `values` but reads them at
+    `averages>[number]>value>jiraIssue>count`, so both keys hold the same object."""
+    return {"key": group.key, "name": group.name, "values": averages, "value": averages}
 
 
 def analytics_document(analytics: SprintAnalytics) -> dict:

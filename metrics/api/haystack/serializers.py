@@ -1,17 +1,15 @@
-"""The request body of the Haystack metrics routes (validated whole: every bad field, value or
-combination is named at once) and the three response shapes, documented here and rendered by
-`presenters`."""
+"""The request body of the Haystack metrics routes, validated whole: every bad field, value or
+combination is named at once. The response shapes are in `response_serializers`."""
 
 import re
 from datetime import date
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api.fields import MAX_ID
 from metrics.calculations import delivery as calc
-from metrics.calculations.sprints import ANALYTICS_FIELDS
-from metrics.selectors_delivery import DeliveryQuery, FilterSpec
+from metrics.selectors_delivery_scope import DeliveryQuery, FilterSpec
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(9998, 12, 31)
@@ -176,7 +174,8 @@ class HaystackMetricsQuerySerializer(serializers.Serializer):
                     f"{_choices_text(calc.GROUP_BY[kind])}."
                 ]
         filter_kind = calc.CYCLE_TYPE if granularity == calc.CYCLE else kind
-        filter_errors, filters = _check_filters(attrs.get("filters") or [], filter_kind)
+        what = "granularity 'cycle' (sprints)" if granularity == calc.CYCLE else f"type '{kind}'"
+        filter_errors, filters = _check_filters(attrs.get("filters") or [], filter_kind, what)
         if any(filter_errors):
             errors["filters"] = filter_errors
         elif sum(len(spec.values) for spec in filters) > MAX_VALUES:
@@ -197,18 +196,16 @@ class HaystackMetricsQuerySerializer(serializers.Serializer):
         )  # fmt: skip
 
 
-def _check_filters(items: list[dict], kind: str) -> tuple[list[dict], list[FilterSpec]]:
-    """Each filter against the type: its field, and values of the field's kind (whole numbers for
-    ids, strings for text; `equals` / `not_equals` take exactly one)."""
+def _check_filters(items: list[dict], kind: str, what: str) -> tuple[list[dict], list[FilterSpec]]:
+    """Each filter against the type (`what` names it in messages): its field, and values of the
+    field's kind (whole numbers for ids, strings for text; `equals` / `not_equals` take exactly one)."""
     fields = calc.FILTER_FIELDS[kind]
     errors, specs = [], []
     for item in items:
         problems: dict[str, list[str]] = {}
         field, operator, values = item["field"], item["operator"], item["values"]
         if field not in fields:
-            problems["field"] = [
-                f"'{field}' is not a filter of type '{kind}'. Choose one of: {_choices_text(fields)}."
-            ]
+            problems["field"] = [f"'{field}' is not a filter of {what}. Choose one of: {_choices_text(fields)}."]
         elif operator in (calc.EQUALS, calc.NOT_EQUALS) and len(values) != 1:
             problems["values"] = [f"'{operator}' takes exactly one value."]
         elif (operator == calc.CONTAINS or field == "team") and len(values) > MAX_MATCHED_VALUES:
@@ -233,113 +230,3 @@ def _whole_number(value) -> int | None:
     if isinstance(value, str) and re.fullmatch(r"-?\d{1,19}", value.strip()) and abs(int(value)) <= MAX_ID:
         return int(value)
     return None
-
-
-# --- response shapes (documentation; `presenters` renders them) -----------------------------
-
-
-SAMPLE_SIZE_HELP = "Items the value was computed from (issues, pull requests, deployments, commits shipped)."
-
-
-class HaystackSeriesPointSerializer(serializers.Serializer):
-    x = serializers.DateField(help_text="The bucket: its week's Monday or its month's first day.")
-    value = serializers.FloatField(allow_null=True, help_text="0 for counts of an empty bucket, null for averages.")
-    sampleSize = serializers.IntegerField(help_text=SAMPLE_SIZE_HELP)
-
-
-class HaystackMetricSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    measure = serializers.CharField(help_text="`entity.measure`, e.g. jiraIssue.count.")
-    unit = serializers.CharField(help_text="issues, hours, points, lines, ratio, deployments per week, ...")
-    sampleSize = serializers.IntegerField(help_text=f"{SAMPLE_SIZE_HELP} Over the whole range.")
-    series = HaystackSeriesPointSerializer(many=True)
-
-
-AVERAGES_FIELD_SCHEMA = {
-    "type": "object",
-    "description": "By entity, then by measure: `averages.jiraIssue.count`.",
-    "additionalProperties": {
-        "type": "object",
-        "additionalProperties": {"type": "number", "nullable": True},
-    },
-}
-
-
-@extend_schema_field(AVERAGES_FIELD_SCHEMA)
-class AveragesField(serializers.DictField):
-    pass
-
-
-class HaystackRegularResponseSerializer(serializers.Serializer):
-    data = serializers.ListField(child=HaystackMetricSerializer(), min_length=1)
-    averages = AveragesField(help_text="Counts and sums: mean per bucket; durations, ratios: over the whole range.")
-
-
-class HaystackGroupMetricsSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="The group: an id, a value, or `none`.")
-    name = serializers.CharField(help_text="The group's display name.")
-    values = HaystackMetricSerializer(many=True)
-
-
-class HaystackGroupAveragesSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
-    values = AveragesField()
-
-
-class HaystackGroupByResponseSerializer(serializers.Serializer):
-    data = HaystackGroupMetricsSerializer(many=True)
-    averages = HaystackGroupAveragesSerializer(many=True)
-
-
-def _analytics_field(name: str, what: str, *, average: bool) -> serializers.Field:
-    if average:
-        return serializers.FloatField(allow_null=True)
-    if what == "count":
-        return serializers.RegexField(r"^\d+$", help_text="A whole number, as a string.")
-    if name == "completionRate":
-        return serializers.RegexField(
-            r"^\d+\.\d+$", allow_null=True, help_text="A decimal as a string (PostgreSQL numeric)."
-        )
-    return serializers.FloatField(allow_null=True)
-
-
-HaystackCycleAnalyticsSerializer = type(
-    "HaystackCycleAnalyticsSerializer",
-    (serializers.Serializer,),
-    {name: _analytics_field(name, what, average=False) for name, _attribute, what in ANALYTICS_FIELDS},
-)
-HaystackCycleAveragesSerializer = type(
-    "HaystackCycleAveragesSerializer",
-    (serializers.Serializer,),
-    {name: _analytics_field(name, what, average=True) for name, _attribute, what in ANALYTICS_FIELDS},
-)
-
-
-class HaystackCycleSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    state = serializers.ChoiceField(choices=["active", "closed"])
-    analytics = HaystackCycleAnalyticsSerializer()
-    id = serializers.IntegerField(help_text="The sprint's id.")
-    startDate = serializers.DateTimeField(help_text="The sprint's start.")
-    endDate = serializers.DateTimeField(help_text="Its completed time, else its planned end.")
-
-
-class HaystackCycleAveragesWrapperSerializer(serializers.Serializer):
-    cycle = HaystackCycleAveragesSerializer(help_text="The mean of each field over the sprints.")
-
-
-class HaystackCycleResponseSerializer(serializers.Serializer):
-    data = HaystackCycleSerializer(many=True)
-    averages = HaystackCycleAveragesWrapperSerializer()
-
-
-HaystackMetricsResponseSerializer = PolymorphicProxySerializer(
-    component_name="HaystackMetricsResponse",
-    serializers=[
-        HaystackRegularResponseSerializer,
-        HaystackGroupByResponseSerializer,
-        HaystackCycleResponseSerializer,
-    ],
-    resource_type_field_name=None,
-)

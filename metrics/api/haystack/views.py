@@ -11,12 +11,13 @@ from accounts.models import METRICS_API_PERMISSION, Team
 from accounts.permissions import HasMetricsApiPermission
 from common.api.exceptions import NotFoundError
 from common.api.fields import MAX_ID
-from metrics import selectors_delivery
+from metrics import selectors_delivery, selectors_sprints
 from metrics.calculations import delivery as calc
 
 from . import presenters
 from .examples import EXAMPLES
-from .serializers import HaystackMetricsQuerySerializer, HaystackMetricsResponseSerializer
+from .response_serializers import HaystackMetricsResponseSerializer
+from .serializers import HaystackMetricsQuerySerializer
 
 TAG = "Delivery metrics (Haystack)"
 ERRORS_SCHEMA = {
@@ -77,8 +78,8 @@ class DeliveryMetricsView(APIView):
         serializer.is_valid(raise_exception=True)
         query = serializer.query(organization=request.auth.organization, team=team)
         if query.type == calc.CYCLE_TYPE:
-            return Response(presenters.cycle_document(selectors_delivery.sprint_rows(query)))
-        result = selectors_delivery.delivery_series(query)
+            return Response(presenters.cycle_document(selectors_sprints.sprint_rows(query=query)))
+        result = selectors_delivery.delivery_series(query=query)
         if query.group_by:
             return Response(presenters.group_by_document(result, query))
         return Response(presenters.regular_document(result, query))
