@@ -147,6 +147,8 @@ def test_timezone_applies_to_rendered_times_and_to_dates_without_offset(ticketin
         ({"tags": "vpn"}, {"tags"}),
         ({"createdAfter": "yesterday"}, {"createdAfter"}),
         ({"lastUpdateBefore": "2024-02-30"}, {"lastUpdateBefore"}),
+        ({"createdAfter": "9999-12-31T23:59:59-12:00"}, {"createdAfter"}),  # past the last UTC instant
+        ({"lastUpdateAfter": "0001-01-01T00:00:00+14:00"}, {"lastUpdateAfter"}),
         ({"limit": "0"}, {"limit"}),
         ({"limit": "ten"}, {"limit"}),
         ({"offset": "-1"}, {"offset"}),

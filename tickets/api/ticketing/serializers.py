@@ -62,12 +62,49 @@ def normalized_uuid(value: str) -> str | None:
 # --- Request bodies -----------------------------------------------------------------------------
 
 
+class TextField(serializers.CharField):
+    """A JSON string only: DRF's CharField would also take a number (`"title": 1` -> "1"), which
+    is a wrong JSON type here."""
+
+    default_error_messages = {"not_a_string": "Enter a string (got a JSON {kind})."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=_json_kind(data))
+        return super().to_internal_value(data)
+
+
+class EmailTextField(TextField, serializers.EmailField):
+    pass
+
+
+class BooleanOnlyField(serializers.BooleanField):
+    """A JSON boolean only (not "true", 1 or "yes")."""
+
+    default_error_messages = {"invalid": "Enter true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "array" if isinstance(value, list) else "object"
+
+
 class UserSerializer(serializers.Serializer):
     """A Ticketing user (IUser): Microsoft 365 object id (or an email), display name, email."""
 
-    id = serializers.CharField(max_length=254, help_text="Microsoft 365 (Entra) object id, or an email.")
-    name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(max_length=254)
+    id = TextField(max_length=254, help_text="Microsoft 365 (Entra) object id, or an email.")
+    name = TextField(max_length=200)
+    email = EmailTextField(max_length=254)
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
@@ -75,8 +112,8 @@ class UserSerializer(serializers.Serializer):
 
 
 class TagRefSerializer(serializers.Serializer):
-    tagCategoryId = serializers.CharField(min_length=36, max_length=36, help_text="A tag category id (36 characters).")
-    text = serializers.CharField(max_length=200)
+    tagCategoryId = TextField(min_length=36, max_length=36, help_text="A tag category id (36 characters).")
+    text = TextField(max_length=200)
 
     def validate_tagCategoryId(self, value):
         normalized = normalized_uuid(value)
@@ -181,8 +218,8 @@ def _custom_field_value(definition: CustomFieldDefinition, value, tz: timezone):
 class TicketFieldsSerializer(serializers.Serializer):
     """The fields of a ticket a client writes (ITicket). On update only the fields sent change."""
 
-    title = serializers.CharField(max_length=500, required=False)
-    description = serializers.CharField(
+    title = TextField(max_length=500, required=False)
+    description = TextField(
         max_length=LONG_TEXT_MAX_LENGTH, allow_blank=True, trim_whitespace=False, required=False,
         help_text="HTML allowed.",
     )  # fmt: skip
@@ -259,7 +296,7 @@ class TicketFieldsSerializer(serializers.Serializer):
 
 
 class TicketCreateFieldsSerializer(TicketFieldsSerializer):
-    title = serializers.CharField(max_length=500)
+    title = TextField(max_length=500)
     requestor = UserSerializer()
 
     creating = True
@@ -286,9 +323,7 @@ class TicketUpdateSerializer(serializers.Serializer):
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(LABELS)
     resolution = serializers.ChoiceField(RESOLUTIONS, required=False, help_text="With Resolved or Closed.")
-    comment = serializers.CharField(
-        max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
-    )
+    comment = TextField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False)
     user = UserSerializer(required=False, allow_null=True, help_text="Who changes the status.")
 
     def validate(self, attrs):
@@ -305,9 +340,9 @@ class StatusChangeSerializer(serializers.Serializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, trim_whitespace=False)
+    comment = TextField(max_length=LONG_TEXT_MAX_LENGTH, trim_whitespace=False)
     user = UserSerializer(help_text="The author.")
-    isPrivate = serializers.BooleanField(required=False, default=False, help_text="A private (internal) note.")
+    isPrivate = BooleanOnlyField(required=False, default=False, help_text="A private (internal) note.")
 
     def validate_comment(self, value):
         if not value.strip():
