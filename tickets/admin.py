@@ -4,6 +4,7 @@ ticketing instances."""
 from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
+from accounts.admin import can_manage_user_permissions
 from common.admin import OrganizationScopedAdmin
 
 from .models import (
@@ -17,6 +18,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
+from .services import instance_keys_revoke
 
 
 class OrganizationInline(admin.TabularInline):
@@ -97,3 +99,27 @@ class InstanceApiKeyAdmin(OrganizationScopedAdmin, APIKeyModelAdmin):
 
     list_display = [*APIKeyModelAdmin.list_display, "project", "read_only", "last_used_at"]
     fields = ["name", "project", "read_only", "expiry_date", "revoked", "prefix"]
+
+    # Keys are managed by "Manage User Permissions" holders (SPEC §2), like the user API keys.
+    def has_module_permission(self, request):
+        return can_manage_user_permissions(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can_manage_user_permissions(request)
+
+    def has_add_permission(self, request):
+        return can_manage_user_permissions(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_user_permissions(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_manage_user_permissions(request)
+
+    def save_model(self, request, obj, form, change):
+        """A new key belongs to its instance's organization and rotates the instance's previous key
+        of its kind (as `create_api_key --project` does): one live primary and one live secondary."""
+        obj.organization = obj.project.organization
+        if not change:
+            instance_keys_revoke(project=obj.project, read_only=obj.read_only)
+        super().save_model(request, obj, form, change)

@@ -68,11 +68,16 @@ def ticket_event_append(
 
 
 @transaction.atomic
+def instance_keys_revoke(*, project: Project, read_only: bool) -> int:
+    """Revoke the instance's live keys of one kind (primary or secondary); returns how many."""
+    return InstanceApiKey.objects.filter(project=project, read_only=read_only, revoked=False).update(revoked=True)
+
+
 def instance_key_create(*, project: Project, read_only: bool, name: str = "") -> tuple[InstanceApiKey, str]:
     """Generate a ticketing instance key: primary (read/write) or secondary (read-only). Creating a
     new key of a kind revokes the previous keys of that kind (rotation). Returns the row and its
     plaintext, shown once."""
-    InstanceApiKey.objects.filter(project=project, read_only=read_only, revoked=False).update(revoked=True)
+    instance_keys_revoke(project=project, read_only=read_only)
     return InstanceApiKey.objects.create_key(
         organization=project.organization,
         project=project,

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from tickets.api.ticketing.presenters import ITEM_FIELDS
-from tickets.api.ticketing.serializers import TicketItemSerializer
+from tickets.api.ticketing.shapes import TicketItemSerializer
 
 pytestmark = pytest.mark.django_db
 TICKETING = {

@@ -1,6 +1,8 @@
 """Ticket writes: creation with every field, validation (a clear 400, nothing written), updates,
 status changes, comments, history, If-Match and Idempotency-Key, people resolved by alias."""
 
+import json
+
 import pytest
 
 from accounts.models import Person, PersonAlias
@@ -484,3 +486,56 @@ class TestIdempotencyKey:
         assert response.status_code == 400
         assert "Idempotency-Key" in response.json()["message"]
         assert Ticket.objects.count() == 0
+
+
+WRONG_TYPES = [
+    # (route, body): a JSON number or string where the document has another type is a 400.
+    ("create", {"ticket": {"title": 1, "requestor": REQUESTOR}}),
+    ("create", {"ticket": {"title": "T", "requestor": REQUESTOR, "description": 12.5}}),
+    ("create", {"ticket": {"title": "T", "requestor": {**REQUESTOR, "name": 7}}}),
+    ("create", {"ticket": {"title": "T", "requestor": REQUESTOR, "tags": [{"tagCategoryId": CATEGORY, "text": 1}]}}),
+    ("create", {"ticket": {"title": "T", "requestor": REQUESTOR, "expectedDate": "9999-12-31T23:59:59-12:00"}}),
+    ("create", {"ticket": {"title": "T", "requestor": REQUESTOR, "expectedDate": 10**400}}),
+    ("create", {"ticket": {"title": "T", "requestor": REQUESTOR, "customFields": {DATE_FIELD: "9999-12-31T23:59:59-12:00"}}}),  # noqa: E501
+    ("update", {"updates": {"title": 10**400}}),
+    ("update", {"updates": {"description": 1}}),
+    ("update", {"updates": {"assignee": {**HELPER, "email": 5}}}),
+    ("status", {"status": "Resolved", "comment": 1}),
+    ("status", {"status": 1}),
+    ("comments", {"comment": 1, "user": HELPER}),
+    ("comments", {"comment": "x", "user": HELPER, "isPrivate": "true"}),
+    ("activities", {"comment": 10**400, "user": HELPER}),
+    ("activities", {"comment": "x", "user": HELPER, "isPrivate": 1}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("route", "body"), WRONG_TYPES)
+@pytest.mark.parametrize("raw", [False, True])
+def test_wrong_json_types_are_400_and_write_nothing(
+    ticketing, instance, clock, custom_fields, tag_category, route, body, raw
+):
+    ticket_id = create(ticketing).json()["item"]["id"]
+    before = (Ticket.objects.count(), TicketEvent.objects.count(), Ticket.objects.get().updated_at)
+    method, url = {
+        "create": ("post", TICKETS), "update": ("put", f"{TICKETS}/{ticket_id}"),
+        "status": ("put", f"{TICKETS}/{ticket_id}/status"), "comments": ("post", f"{TICKETS}/{ticket_id}/comments"),
+        "activities": ("post", f"{TICKETS}/{ticket_id}/activities"),
+    }[route]  # fmt: skip
+    if raw:  # the same body with a NUL byte in every string
+        payload = json.dumps(body).replace('"T"', '"T\\u0000"').replace('"x"', '"x\\u0000"')
+        response = getattr(ticketing, method)(url, payload, content_type="application/json")
+    else:
+        response = getattr(ticketing, method)(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] is True and response.json()["message"]
+    assert (Ticket.objects.count(), TicketEvent.objects.count(), Ticket.objects.get().updated_at) == before
+
+
+@pytest.mark.parametrize("route", ["", "/status", "/comments", "/activities"])
+@pytest.mark.parametrize("payload", ["{not json", "[]", '"text"', "1e999999", "null", "\x00", '{"a": 1}' + "x"])
+def test_malformed_json_on_every_write_route_is_400(ticketing, instance, clock, route, payload):
+    ticket_id = create(ticketing).json()["item"]["id"]
+    method = "put" if route in ("", "/status") else "post"
+    response = getattr(ticketing, method)(f"{TICKETS}/{ticket_id}{route}", payload, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert TicketEvent.objects.count() == 0

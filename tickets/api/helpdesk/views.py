@@ -140,7 +140,9 @@ def _moment(name: str, raw: str) -> datetime:
         if not _DATE_TIME_RE.fullmatch(raw):
             raise ValueError(raw)
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment.astimezone(UTC)  # 9999-12-31T23:00:00-12:00 is past the last instant in UTC
+    except (ValueError, OverflowError):
         raise NephthysError(
             f"Invalid {name}: '{raw}' is not an ISO 8601 date or date-time",
             "Use e.g. 2026-01-01 or 2026-01-31T12:00:00 (UTC unless an offset is given)",

@@ -1,26 +1,23 @@
-"""Request bodies of the Ticketing surface (validated against the instance: workflow, custom field
-definitions, tag categories) and the shapes of its answers (documented here, rendered by
-`presenters`)."""
+"""Request bodies of the Ticketing surface, validated against the instance: workflow, custom field
+definitions (`custom_fields`), tag categories. The shapes of the answers are in `shapes`."""
 
-import copy
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, timezone
+from datetime import timezone
 from functools import cached_property
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tickets.models import CustomFieldDefinition, Project, TagCategory
-from tickets.services_ticketing import TicketingUser
 
-from .times import DATE_TIME_HELP, DATE_TIME_PATTERN, parse_moment, render
+from .custom_fields import LONG_TEXT_MAX_LENGTH, CustomFieldsField, custom_field_value
+from .fields import BooleanOnlyField, TextField, UserSerializer
+from .times import DATE_TIME_HELP, DATE_TIME_PATTERN, parse_moment
 from .workflow import CLOSED, LABELS, RESOLUTIONS, RESOLVED, InstanceWorkflow, WorkflowError
 
 PRIORITIES = ("Low", "Medium", "Important", "Urgent")
 DEFAULT_PRIORITY = "Medium"
-TEXT_MAX_LENGTH = 4000
-LONG_TEXT_MAX_LENGTH = 100_000
 MAX_TAGS = 100
 FieldType = CustomFieldDefinition.FieldType
 
@@ -62,21 +59,9 @@ def normalized_uuid(value: str) -> str | None:
 # --- Request bodies -----------------------------------------------------------------------------
 
 
-class UserSerializer(serializers.Serializer):
-    """A Ticketing user (IUser): Microsoft 365 object id (or an email), display name, email."""
-
-    id = serializers.CharField(max_length=254, help_text="Microsoft 365 (Entra) object id, or an email.")
-    name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(max_length=254)
-
-    def to_internal_value(self, data):
-        values = super().to_internal_value(data)
-        return TicketingUser(id=values["id"], name=values["name"], email=values["email"])
-
-
 class TagRefSerializer(serializers.Serializer):
-    tagCategoryId = serializers.CharField(min_length=36, max_length=36, help_text="A tag category id (36 characters).")
-    text = serializers.CharField(max_length=200)
+    tagCategoryId = TextField(min_length=36, max_length=36, help_text="A tag category id (36 characters).")
+    text = TextField(max_length=200)
 
     def validate_tagCategoryId(self, value):
         normalized = normalized_uuid(value)
@@ -101,88 +86,11 @@ class MomentField(serializers.Field):
         return value
 
 
-def _storable(text: str) -> bool:
-    """No NUL character (PostgreSQL refuses it) and no lone surrogate (not encodable)."""
-    return "\x00" not in text and not any("\ud800" <= character <= "\udfff" for character in text)
-
-
-CUSTOM_FIELD_VALUE_SCHEMA = {
-    "anyOf": [
-        {"type": "string"},
-        {"type": "boolean"},
-        {"type": "array", "items": {"type": "string"}},
-        {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "email": {"type": "string"}},
-                "required": ["id", "name", "email"],
-            },
-        },
-    ],
-    "nullable": True,
-}
-
-
-@extend_schema_field(
-    {
-        "type": "object",
-        "additionalProperties": CUSTOM_FIELD_VALUE_SCHEMA,
-        "description": (
-            "Values keyed by the 36-character custom field id (see `GET /instance`): a string for text, "
-            "textarea and datepicker, a boolean for toggle, option ids for itempicker, users for peoplepicker. "
-            "On update, null removes a value."
-        ),
-    }
-)
-class CustomFieldsField(serializers.DictField):
-    child = serializers.JSONField(allow_null=True)
-
-
-def _custom_field_value(definition: CustomFieldDefinition, value, tz: timezone):
-    """A value checked against its definition and normalized; raises ValueError with the problem."""
-    kind = definition.field_type
-    if kind in (FieldType.TEXT, FieldType.TEXTAREA):
-        limit = TEXT_MAX_LENGTH if kind == FieldType.TEXT else LONG_TEXT_MAX_LENGTH
-        if not isinstance(value, str):
-            raise ValueError(f"A {kind} field takes a string.")
-        if len(value) > limit:
-            raise ValueError(f"Ensure this value has at most {limit} characters.")
-        if not _storable(value):
-            raise ValueError("Null characters and lone surrogates are not allowed.")
-        return value
-    if kind == FieldType.TOGGLE:
-        if not isinstance(value, bool):
-            raise ValueError("A toggle field takes true or false.")
-        return value
-    if kind == FieldType.DATEPICKER:
-        try:
-            moment = parse_moment(value, tz)
-        except ValueError:
-            raise ValueError("A datepicker field takes an ISO 8601 date or date-time.") from None
-        return value if len(value) == 10 else render(moment, UTC)
-    values = value if isinstance(value, list) else [value]
-    if not definition.multiple and len(values) > 1:
-        raise ValueError("This field takes a single value.")
-    if kind == FieldType.PEOPLEPICKER:
-        people = UserSerializer(data=values, many=True)
-        if not people.is_valid():
-            raise ValueError("A peoplepicker field takes users, each with id, name and a valid email.")
-        return [{"id": u.id, "name": u.name, "email": u.email} for u in people.validated_data]
-    options = {str(option.get("id")) for option in definition.options or [] if isinstance(option, dict)}
-    if not all(isinstance(item, str) for item in values):
-        raise ValueError("An itempicker field takes option ids.")
-    unknown = [item for item in values if item not in options]
-    if unknown:
-        raise ValueError(f"Not an option of this field: {', '.join(unknown)}.")
-    return values
-
-
 class TicketFieldsSerializer(serializers.Serializer):
     """The fields of a ticket a client writes (ITicket). On update only the fields sent change."""
 
-    title = serializers.CharField(max_length=500, required=False)
-    description = serializers.CharField(
+    title = TextField(max_length=500, required=False)
+    description = TextField(
         max_length=LONG_TEXT_MAX_LENGTH, allow_blank=True, trim_whitespace=False, required=False,
         help_text="HTML allowed.",
     )  # fmt: skip
@@ -214,7 +122,7 @@ class TicketFieldsSerializer(serializers.Serializer):
                 continue
             field_id = str(definition.id)
             try:
-                normalized[field_id] = _custom_field_value(definition, field_value, instance.tz)
+                normalized[field_id] = custom_field_value(definition, field_value, instance.tz)
             except ValueError as problem:
                 errors[field_id] = [str(problem)]
         if self.creating:
@@ -259,7 +167,7 @@ class TicketFieldsSerializer(serializers.Serializer):
 
 
 class TicketCreateFieldsSerializer(TicketFieldsSerializer):
-    title = serializers.CharField(max_length=500)
+    title = TextField(max_length=500)
     requestor = UserSerializer()
 
     creating = True
@@ -286,9 +194,7 @@ class TicketUpdateSerializer(serializers.Serializer):
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(LABELS)
     resolution = serializers.ChoiceField(RESOLUTIONS, required=False, help_text="With Resolved or Closed.")
-    comment = serializers.CharField(
-        max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
-    )
+    comment = TextField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False)
     user = UserSerializer(required=False, allow_null=True, help_text="Who changes the status.")
 
     def validate(self, attrs):
@@ -305,201 +211,11 @@ class StatusChangeSerializer(serializers.Serializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, trim_whitespace=False)
+    comment = TextField(max_length=LONG_TEXT_MAX_LENGTH, trim_whitespace=False)
     user = UserSerializer(help_text="The author.")
-    isPrivate = serializers.BooleanField(required=False, default=False, help_text="A private (internal) note.")
+    isPrivate = BooleanOnlyField(required=False, default=False, help_text="A private (internal) note.")
 
     def validate_comment(self, value):
         if not value.strip():
             raise serializers.ValidationError("This field may not be blank.")
         return value
-
-
-# --- Answers (documentation of what `presenters` renders) ---------------------------------------
-
-DATE_TIME = {"type": "string", "format": "date-time"}
-
-
-class UserOutSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    email = serializers.CharField()
-
-
-class TagOutSerializer(serializers.Serializer):
-    tagCategoryId = serializers.CharField()
-    text = serializers.CharField()
-
-
-@extend_schema_field({"type": "object", "additionalProperties": CUSTOM_FIELD_VALUE_SCHEMA})
-class CustomFieldsOutField(serializers.DictField):
-    pass
-
-
-class TicketItemSerializer(serializers.Serializer):
-    """ITicket. Times are ISO 8601 in the request's `timezone`."""
-
-    id = serializers.UUIDField(help_text="The ticket id (a UUID): the `{ticketId}` of the routes.")
-    ticketId = serializers.IntegerField(allow_null=True, help_text="The ticket number, per instance.")
-    title = serializers.CharField()
-    description = serializers.CharField()
-    status = serializers.ChoiceField(LABELS)
-    requestor = UserOutSerializer(allow_null=True)
-    assignee = UserOutSerializer(allow_null=True)
-    priority = serializers.CharField()
-    customFields = CustomFieldsOutField()
-    tags = TagOutSerializer(many=True)
-    expectedDate = serializers.DateTimeField(allow_null=True)
-    resolution = serializers.CharField()
-    firstResponseOn = serializers.DateTimeField(allow_null=True, help_text="First helper response.")
-    firstResolutionOn = serializers.DateTimeField(allow_null=True)
-    lastResolutionOn = serializers.DateTimeField(allow_null=True)
-    lastResolutionComment = serializers.CharField()
-    createdOn = serializers.DateTimeField()
-    createdBy = UserOutSerializer(allow_null=True)
-    lastUpdatedOn = serializers.DateTimeField()
-    lastUpdatedBy = UserOutSerializer(allow_null=True)
-    lastInteraction = serializers.DateTimeField(help_text="Last comment, else creation.")
-    isFrtEscalated = serializers.BooleanField(help_text="Always false: Tally keeps no SLA.")
-    isRtEscalated = serializers.BooleanField(help_text="Always false: Tally keeps no SLA.")
-
-
-class TicketSelectedItemSerializer(serializers.Serializer):
-    """ITicket projected by `select`: only the selected fields (all of TicketItem without `select`).
-    `ticketNo`, `requestorName`, `requestorEmail`, `assigneeName`, `assigneeEmail` come only when selected."""
-
-    def get_fields(self):
-        fields = copy.deepcopy(TicketItemSerializer._declared_fields)
-        for field in fields.values():
-            field.required = False
-        fields["ticketNo"] = serializers.IntegerField(allow_null=True, required=False)
-        for name in ("requestorName", "requestorEmail", "assigneeName", "assigneeEmail"):
-            fields[name] = serializers.CharField(allow_null=True, required=False)
-        return fields
-
-
-class TicketEnvelopeSerializer(serializers.Serializer):
-    item = TicketItemSerializer()
-
-
-class TicketListSerializer(serializers.Serializer):
-    items = TicketSelectedItemSerializer(many=True)
-    continuationToken = serializers.CharField(
-        required=False, help_text="Present when there are more tickets: send it as the continuationToken header."
-    )
-
-
-class ActivitySerializer(serializers.Serializer):
-    """IActivity: a comment or a status change."""
-
-    id = serializers.CharField()
-    ticketId = serializers.UUIDField()
-    type = serializers.ChoiceField(["comment", "statusChange"])
-    comment = serializers.CharField()
-    isPrivate = serializers.BooleanField()
-    createdDateTime = serializers.DateTimeField()
-    createdBy = UserOutSerializer(allow_null=True)
-    status = serializers.ChoiceField(LABELS, allow_null=True, help_text="The new status of a status change.")
-    resolution = serializers.CharField(allow_null=True)
-
-
-class ActivityListSerializer(serializers.Serializer):
-    items = ActivitySerializer(many=True)
-    continuationToken = serializers.CharField(required=False)
-
-
-class CommentSerializer(serializers.Serializer):
-    """IComment."""
-
-    id = serializers.CharField()
-    ticketId = serializers.UUIDField()
-    comment = serializers.CharField()
-    isPrivate = serializers.BooleanField()
-    createdDateTime = serializers.DateTimeField()
-    user = UserOutSerializer(allow_null=True)
-
-
-class CommentEnvelopeSerializer(serializers.Serializer):
-    item = CommentSerializer()
-
-
-class CustomFieldOptionSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    text = serializers.CharField()
-
-
-class CustomFieldOutSerializer(serializers.Serializer):
-    """ICustomField."""
-
-    id = serializers.UUIDField()
-    type = serializers.ChoiceField(FieldType.values)
-    label = serializers.CharField()
-    required = serializers.BooleanField()
-    multiple = serializers.BooleanField()
-    options = CustomFieldOptionSerializer(many=True)
-
-
-class AssigneesSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(["teamsOwner", "customAssignee"])
-    peoples = UserOutSerializer(many=True)
-
-
-class InstanceSerializer(serializers.Serializer):
-    """IInstance. Identifiers Tally does not know (Teams group, tenant, channel) are empty unless
-    set in the project's instance settings."""
-
-    id = serializers.CharField()
-    groupId = serializers.CharField()
-    name = serializers.CharField()
-    enabled = serializers.BooleanField()
-    tenantId = serializers.CharField()
-    teamId = serializers.CharField()
-    channelId = serializers.CharField()
-    subscriptionId = serializers.CharField()
-    mailAddress = serializers.CharField()
-    customFields = CustomFieldOutSerializer(many=True)
-    customFieldsLeft = CustomFieldOutSerializer(many=True)
-    customFieldsRight = CustomFieldOutSerializer(many=True)
-    optionalFieldsLeft = CustomFieldOutSerializer(many=True)
-    optionalFieldsRight = CustomFieldOutSerializer(many=True)
-    assignees = AssigneesSerializer()
-    assigneeRules = serializers.ListField(child=serializers.DictField())
-    defaultRuleAssignee = serializers.ListField(child=serializers.DictField())
-    isAutomaticAssignTickets = serializers.BooleanField()
-    alertNotification = serializers.DictField(allow_null=True)
-    isAutoAssignIdleTickets = serializers.BooleanField()
-    dayBeforeTicketsIdle = serializers.IntegerField()
-    idleTicketAssignedTo = UserOutSerializer(many=True)
-    isNotifyIdleTicket = serializers.BooleanField()
-
-
-class InstanceEnvelopeSerializer(serializers.Serializer):
-    item = InstanceSerializer()
-
-
-class TagItemSerializer(serializers.Serializer):
-    text = serializers.CharField()
-    deleted = serializers.BooleanField()
-
-
-class TagCategorySerializer(serializers.Serializer):
-    """ITagCategory."""
-
-    id = serializers.UUIDField()
-    instanceId = serializers.CharField()
-    text = serializers.CharField()
-    color = serializers.CharField()
-    tags = TagItemSerializer(many=True)
-    deleted = serializers.BooleanField()
-
-
-class TagCategoryListSerializer(serializers.Serializer):
-    items = TagCategorySerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    """A Ticketing error: `message` names every problem; `errors` (on 400s) by parameter or body path."""
-
-    error = serializers.BooleanField()
-    message = serializers.CharField()
-    errors = serializers.JSONField(required=False)

@@ -43,8 +43,14 @@ def parse_moment(value: str, tz: timezone) -> datetime:
     if not isinstance(value, str) or not _DATE_TIME_RE.fullmatch(value):
         raise ValueError(value)
     if len(value) == 10:
-        return datetime.combine(date.fromisoformat(value), time(), tzinfo=tz)
-    moment = parse_datetime(value)
-    if moment is None:
-        raise ValueError(value)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+        moment = datetime.combine(date.fromisoformat(value), time(), tzinfo=tz)
+    else:
+        moment = parse_datetime(value)
+        if moment is None:
+            raise ValueError(value)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+    try:  # 9999-12-31T23:00:00-12:00 is past the last representable instant in UTC
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(value) from None
+    return moment

@@ -2,20 +2,15 @@
 tickets' UUIDs. Writes record history through `tickets.services_ticketing`, in the request's
 transaction: a rejected request writes nothing."""
 
-from functools import cached_property
-
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tickets.models import CustomFieldDefinition, Helper, Status, TagCategory, Ticket, TicketEvent
 from tickets.services_ticketing import (
-    PeopleResolver,
     TicketChanges,
     TicketDraft,
     ticketing_comment_add,
@@ -25,130 +20,42 @@ from tickets.services_ticketing import (
 )
 
 from . import presenters
-from .authentication import InstanceKeyAuthentication, InstanceKeyPermission
-from .continuation import TOKEN_HEADER, Keyset, keyset_page, query_fingerprint
-from .errors import PreconditionFailed, ticketing_exception_handler
+from .base import (
+    CONTINUATION,
+    ERRORS,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    LIMIT,
+    OFFSET,
+    TAG,
+    TICKET_ID,
+    TIMEZONE,
+    TicketingView,
+    errors_for,
+)
+from .continuation import Keyset, keyset_page, query_fingerprint
 from .filtersets import TicketFilterSet
-from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import IdempotentPostMixin
 from .selectors import activities, instance_tickets
 from .serializers import (
     DEFAULT_PRIORITY,
-    ActivityListSerializer,
     CommentCreateSerializer,
+    StatusChangeSerializer,
+    TicketCreateSerializer,
+    TicketUpdateSerializer,
+)
+from .shapes import (
+    ActivityListSerializer,
     CommentEnvelopeSerializer,
     ErrorSerializer,
-    InstanceContext,
     InstanceEnvelopeSerializer,
-    StatusChangeSerializer,
     TagCategoryListSerializer,
-    TicketCreateSerializer,
     TicketEnvelopeSerializer,
     TicketListSerializer,
-    TicketUpdateSerializer,
-    normalized_uuid,
 )
-from .times import TIMEZONE_PATTERN, parse_offset
 from .workflow import OPEN, WorkflowError
 
-TAG = "Ticketing"
-TICKET_ID = OpenApiParameter(
-    "ticketId", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The ticket's id (a UUID, not its number)."
-)
 MAX_ACTIVITIES = 1000
-
-TIMEZONE = OpenApiParameter(
-    "timezone", {"type": "string", "pattern": TIMEZONE_PATTERN}, description="The caller's UTC offset in whole hours."
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
-    description="The ticket's ETag (from GET / PUT): the write is refused (412) if the ticket changed since.",
-)  # fmt: skip
-IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 255}, OpenApiParameter.HEADER,
-    description="Makes the POST safe to retry: a replay with the same key returns the first response (24 h).",
-)  # fmt: skip
-CONTINUATION = OpenApiParameter(
-    TOKEN_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER,
-    description="The continuationToken of the previous page, to get the next one.",
-)  # fmt: skip
-LIMIT = OpenApiParameter("limit", {"type": "integer", "minimum": 1}, description="Default 10; at most 1000.")
-OFFSET = OpenApiParameter("offset", {"type": "integer", "minimum": 0}, description="First page only; default 0.")
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Bad parameter or body: `message` names what is wrong."),
-    401: OpenApiResponse(ErrorSerializer, description="Missing or invalid instance key."),
-    403: OpenApiResponse(ErrorSerializer, description="The secondary (read-only) key on a write."),
-    404: OpenApiResponse(ErrorSerializer, description="No such ticket in this instance."),
-    429: OpenApiResponse(ErrorSerializer, description="Over 100 requests in 60 s for this key (see Retry-After)."),
-}
-
-
-def _errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in (400, 401, 403, *codes)}
-
-
-class TicketingView(APIView):
-    """Instance key authentication, the ticketing rate limit (100 / 60 s per key), the Ticketing
-    error envelope, and the request's instance context (project, time zone, workflow)."""
-
-    authentication_classes = [InstanceKeyAuthentication]
-    permission_classes = [InstanceKeyPermission]
-    rate_limit_scope = "ticketing"
-
-    def get_exception_handler(self):
-        return ticketing_exception_handler
-
-    @cached_property
-    def instance(self) -> InstanceContext:
-        return InstanceContext(
-            project=self.request.auth.project, tz=parse_offset(self.request.query_params.get("timezone"))
-        )
-
-    def serializer_context(self) -> dict:
-        return {"instance": self.instance, "request": self.request}
-
-    def validated(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def get_ticket(self, ticket_id: str, *, lock: bool = False) -> Ticket:
-        """The instance's ticket with this UUID (404 otherwise), annotated for rendering; with
-        `lock`, its row is locked first (until the request's transaction ends)."""
-        normalized = normalized_uuid(ticket_id)
-        project = self.instance.project
-        if normalized is not None and lock:
-            Ticket.objects.select_for_update().filter(project=project, uuid=normalized).first()
-        ticket = instance_tickets(project=project).filter(uuid=normalized).first() if normalized else None
-        if ticket is None:
-            raise NotFound(f"No ticket with id {ticket_id} in this instance.")
-        return ticket
-
-    def presenter(self, tickets: list[Ticket]) -> presenters.TicketPresenter:
-        return presenters.TicketPresenter(self.instance, tickets)
-
-    def ticket_response(self, ticket: Ticket, *, status_code: int = status.HTTP_200_OK) -> Response:
-        """`{item}` with the ticket's ETag (and Location on creation). Re-reads the ticket, so the
-        item shows what the write stored."""
-        ticket = self.get_ticket(str(ticket.uuid))
-        presenter = self.presenter([ticket])
-        headers = {"ETag": presenter.etag(ticket)}
-        if status_code == status.HTTP_201_CREATED:
-            headers["Location"] = f"/ticketing/v1/tickets/{ticket.uuid}"
-        return Response({"item": presenter.item(ticket)}, status=status_code, headers=headers)
-
-    def check_if_match(self, ticket: Ticket) -> None:
-        """412 when If-Match is given and names neither `*` nor the ticket's current ETag."""
-        header = self.request.headers.get("If-Match")
-        if header is None:
-            return
-        etag = self.presenter([ticket]).etag(ticket)
-        candidates = [candidate.strip() for candidate in header.split(",")]
-        if "*" not in candidates and etag not in candidates:
-            raise PreconditionFailed(etag)
-
-    def people(self) -> PeopleResolver:
-        return PeopleResolver(self.request.auth.organization)
 
 
 class TicketsView(IdempotentPostMixin, TicketingView):
@@ -160,7 +67,7 @@ class TicketsView(IdempotentPostMixin, TicketingView):
     @extend_schema(
         tags=[TAG], operation_id="ticketing_tickets_list", filters=True,
         parameters=[LIMIT, OFFSET, CONTINUATION],
-        responses={200: TicketListSerializer, **_errors()},
+        responses={200: TicketListSerializer, **errors_for()},
         description=(
             "The instance's tickets, newest first unless `orderBy` / `order` say otherwise. Page with `limit` and "
             "`offset`, or send the returned `continuationToken` as a header to get the next page."
@@ -187,7 +94,7 @@ class TicketsView(IdempotentPostMixin, TicketingView):
     @extend_schema(
         tags=[TAG], operation_id="ticketing_tickets_create", parameters=[TIMEZONE, IDEMPOTENCY_KEY],
         request=TicketCreateSerializer,
-        responses={201: TicketEnvelopeSerializer, **_errors(), 422: ERRORS[400]},
+        responses={201: TicketEnvelopeSerializer, **errors_for(), 422: ERRORS[400]},
         description=(
             "Create a ticket: title and requestor are required. It gets the instance's next number and starts Open "
             "(or in the status given)."
@@ -221,7 +128,7 @@ class TicketsView(IdempotentPostMixin, TicketingView):
 class TicketView(TicketingView):
     @extend_schema(
         tags=[TAG], operation_id="ticketing_tickets_retrieve", parameters=[TICKET_ID, TIMEZONE],
-        responses={200: TicketEnvelopeSerializer, **_errors(404)},
+        responses={200: TicketEnvelopeSerializer, **errors_for(404)},
         description="One ticket, with its ETag (for If-Match).",
     )  # fmt: skip
     def get(self, request, ticketId):
@@ -233,7 +140,7 @@ class TicketView(TicketingView):
         tags=[TAG], operation_id="ticketing_tickets_update", parameters=[TICKET_ID, TIMEZONE, IF_MATCH],
         request=TicketUpdateSerializer,
         responses={
-            200: TicketEnvelopeSerializer, **_errors(404),
+            200: TicketEnvelopeSerializer, **errors_for(404),
             412: OpenApiResponse(ErrorSerializer, description="If-Match does not match the ticket's ETag."),
         },
         description=(
@@ -271,7 +178,7 @@ class TicketStatusView(IdempotentPostMixin, TicketingView):
     @extend_schema(
         tags=[TAG], operation_id="ticketing_tickets_status_update", parameters=[TICKET_ID, TIMEZONE, IF_MATCH],
         request=StatusChangeSerializer,
-        responses={200: TicketEnvelopeSerializer, **_errors(404), 412: ERRORS[400]},
+        responses={200: TicketEnvelopeSerializer, **errors_for(404), 412: ERRORS[400]},
         description=schema_description,
     )  # fmt: skip
     def put(self, request, ticketId):
@@ -281,7 +188,7 @@ class TicketStatusView(IdempotentPostMixin, TicketingView):
         tags=[TAG], operation_id="ticketing_tickets_status_create",
         parameters=[TICKET_ID, TIMEZONE, IF_MATCH, IDEMPOTENCY_KEY],
         request=StatusChangeSerializer,
-        responses={200: TicketEnvelopeSerializer, **_errors(404), 412: ERRORS[400], 422: ERRORS[400]},
+        responses={200: TicketEnvelopeSerializer, **errors_for(404), 412: ERRORS[400], 422: ERRORS[400]},
         description=schema_description,
     )  # fmt: skip
     def post(self, request, *args, **kwargs):
@@ -313,7 +220,7 @@ class CommentCreateMixin(IdempotentPostMixin):
 
 COMMENT_SCHEMA = {
     "request": CommentCreateSerializer,
-    "responses": {201: CommentEnvelopeSerializer, **_errors(404), 422: ERRORS[400]},
+    "responses": {201: CommentEnvelopeSerializer, **errors_for(404), 422: ERRORS[400]},
     "description": (
         "Add a comment (public unless isPrivate). A comment by a helper of the instance is a helper response "
         "(the first one is the ticket's first response)."
@@ -326,7 +233,7 @@ class TicketActivitiesView(CommentCreateMixin, TicketingView):
         tags=[TAG], operation_id="ticketing_tickets_activities_list",
         parameters=[TICKET_ID, TIMEZONE, OpenApiParameter("limit", {"type": "integer", "minimum": 1},
                                                description="Default and maximum 1000."), CONTINUATION],
-        responses={200: ActivityListSerializer, **_errors(404)},
+        responses={200: ActivityListSerializer, **errors_for(404)},
         description="The ticket's status changes and comments, oldest first.",
     )  # fmt: skip
     def get(self, request, ticketId):
@@ -363,7 +270,7 @@ class TicketCommentsView(CommentCreateMixin, TicketingView):
 class InstanceView(TicketingView):
     @extend_schema(
         tags=[TAG], operation_id="ticketing_instance_retrieve", parameters=[TIMEZONE],
-        responses={200: InstanceEnvelopeSerializer, **_errors()},
+        responses={200: InstanceEnvelopeSerializer, **errors_for()},
         description="The instance: its custom fields (with their 36-character ids) and its assignees (the helpers).",
     )  # fmt: skip
     def get(self, request):
@@ -379,7 +286,7 @@ class InstanceView(TicketingView):
 
 class TagsView(TicketingView):
     @extend_schema(
-        tags=[TAG], operation_id="ticketing_tags_list", responses={200: TagCategoryListSerializer, **_errors()},
+        tags=[TAG], operation_id="ticketing_tags_list", responses={200: TagCategoryListSerializer, **errors_for()},
         description="The instance's tag categories with their tags.",
     )  # fmt: skip
     def get(self, request):
