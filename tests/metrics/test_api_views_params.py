@@ -9,7 +9,7 @@ from django.test import TestCase
 
 from metrics.api.filtersets import MAX_PERIODS
 from tests.builders import ticket_with_history
-from tests.factories import PersonFactory, ProjectFactory, StatusFactory, TeamFactory
+from tests.factories import PersonFactory, ProjectFactory, StatusFactory, TeamFactory, standard_workflow
 from tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,37 @@ def test_the_documented_backflow_example_through_the_api(api_client, organizatio
     body = api_client.get(ROUTES[0], {"date_range": RANGE}).json()
     assert body["backflow_rate"] == {"value": rate, "sample_size": 1, "trend": None, "backflows": 1,
                                      "transitions": transitions}  # fmt: skip
+
+
+def _completed(body: dict) -> int:
+    if "tickets_completed" in body:
+        return body["tickets_completed"]["value"]
+    return len({t["id"] for source in body["sources"] for t in source["tickets"]})
+
+
+@pytest.mark.parametrize("url", ROUTES)
+def test_team_and_person_lists_and_nested_teams_scope_every_route(api_client, organization, scoped, url):
+    parent = TeamFactory(organization=organization, name="Parent")
+    child = TeamFactory(organization=organization, name="Child", parent=parent)
+    grace = PersonFactory(organization=organization, teams=[child])
+    other = PersonFactory(organization=organization)
+    project = ProjectFactory(organization=organization, key="OPS")
+    w = standard_workflow(project)
+    history = [(0, ASSIGNEE, grace), (1, STATUS, w["In Progress"]), (2, COMMENT, None), (3, STATUS, w["Blocked"]),
+               (4, STATUS, w["In Review"]), (5, STATUS, w["In Progress"]), (8, STATUS, w["Done"])]  # fmt: skip
+    ticket_with_history(project=project, history=history)
+
+    def completed(**params) -> int:
+        response = api_client.get(url, {"date_range": RANGE, **params})
+        assert response.status_code == 200, response.content
+        return _completed(response.json())
+
+    assert completed() == 2
+    assert completed(team_id=parent.id) == 0
+    assert completed(team_id=parent.id, include_nested_teams="true") == 1
+    assert completed(team_id__in=f"{child.id},{scoped['team'].id}") == 2
+    assert completed(team_id__in=f"{parent.id}", include_nested_teams="true") == 1
+    assert completed(apex_user_id__in=f"{other.id},{grace.id}") == 1
+    assert completed(apex_user_id__in=f"{other.id}") == 0
+    assert completed(project_ids=f"{project.id}") == 1
+    assert completed(apex_user_id=grace.id, current_assignee="true") == 1
