@@ -10,6 +10,8 @@ from common.dateranges import DateRangeError, parse_date_range, parse_periods, s
 from tickets.api.filtersets import TicketScopeFilterSet
 
 DATE_RANGE_EXAMPLE = '["2024-06-24T09:00:00-6:00","2024-07-24T09:00:00-6:00"]'
+# Each range is a few aggregate columns of one query: PostgreSQL takes at most 1,664 of them.
+MAX_PERIODS = 100
 PERIODS_EXAMPLE = (
     '[["2024-05-24T09:00:00-6:00","2024-06-24T09:00:00-6:00"],["2024-04-24T09:00:00-6:00","2024-05-24T09:00:00-6:00"]]'
 )
@@ -32,9 +34,12 @@ class PeriodsField(forms.CharField):
         if value in (None, ""):
             return []
         try:
-            return parse_periods(value)
+            periods = parse_periods(value)
         except DateRangeError as error:
             raise ValidationError(str(error).replace("%", "%%"), code="invalid") from None
+        if len(periods) > MAX_PERIODS:
+            raise ValidationError(f"Give at most {MAX_PERIODS} periods ({len(periods)} given).", code="max_length")
+        return periods
 
 
 @extend_schema_field({"type": "string", "example": DATE_RANGE_EXAMPLE})
@@ -75,7 +80,9 @@ class TicketMetricsFilterSet(TicketScopeFilterSet):
         method=ignore, required=True, help_text=f"Required. [start, end) with UTC offsets, e.g. {DATE_RANGE_EXAMPLE}"
     )
     periods = PeriodsFilter(
-        method=ignore, help_text="Earlier ranges, each as long as date_range (or the same range whole months earlier)."
+        method=ignore,
+        help_text=f"Earlier ranges (at most {MAX_PERIODS}), each as long as date_range (or the same range whole "
+        "months earlier).",
     )
     project_ids = IntegerListFilter(method=ignore, help_text="One ticket project id or a comma list.")
 

@@ -49,11 +49,12 @@ class TicketMetricsSerializer(RangeMetricsSerializer):
 
 
 def range_metrics(values, previous) -> dict:
-    """One range's metrics as the API shows them, trend against `previous` (or None)."""
+    """One range's metrics as the API shows them, trend against `previous` (or None). Trends are
+    computed from the unrounded values (seconds, exact sums), then rounded like the values."""
     completed = values.tickets_completed
 
-    def metric(value, sample, previous_value, **extra):
-        return {"value": value, "sample_size": sample, "trend": _round(trend(value, previous_value), 4), **extra}
+    def metric(raw, shown, sample, previous_raw, **extra):
+        return {"value": shown, "sample_size": sample, "trend": _round(trend(raw, previous_raw), 4), **extra}
 
     def earlier(attribute):
         return None if previous is None else getattr(previous, attribute)
@@ -63,20 +64,21 @@ def range_metrics(values, previous) -> dict:
     cycle_median = hours(values.cycle_time_median)
     return {
         "date_range": values.date_range.as_list(),
-        "tickets_completed": metric(completed, completed, earlier("tickets_completed")),
-        "velocity": metric(round(values.velocity, 2), completed, earlier("velocity")),
+        "tickets_completed": metric(completed, completed, completed, earlier("tickets_completed")),
+        "velocity": metric(values.velocity, round(values.velocity, 2), completed, earlier("velocity")),
         "cycle_time": metric(
-            cycle_median, values.cycle_time_sample, hours(earlier("cycle_time_median")), unit="hours",
-            median=cycle_median, mean=hours(values.cycle_time_mean), p85=hours(values.cycle_time_p85),
+            values.cycle_time_median, cycle_median, values.cycle_time_sample, earlier("cycle_time_median"),
+            unit="hours", median=cycle_median, mean=hours(values.cycle_time_mean), p85=hours(values.cycle_time_p85),
         ),
         "backflow_rate": metric(
-            _round(backflow_rate, 4), completed, previous_rate, backflows=values.backflows,
+            backflow_rate, _round(backflow_rate, 4), completed, previous_rate, backflows=values.backflows,
             transitions=values.transitions,
         ),
         "queue_time": metric(
-            hours(values.queue_time_median), completed, hours(earlier("queue_time_median")), unit="hours"
+            values.queue_time_median, hours(values.queue_time_median), completed, earlier("queue_time_median"),
+            unit="hours",
         ),
-        "jitter": metric(round(values.jitter, 2), completed, earlier("jitter")),
+        "jitter": metric(values.jitter, round(values.jitter, 2), completed, earlier("jitter")),
     }  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 """Flow ticket metrics routes: the Retrospective metrics and their sources."""
 
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
@@ -10,6 +10,7 @@ from metrics.calculations.aggregates import median
 from tickets.api.serializers import hours
 from tickets.models import Ticket
 
+from .examples import BACKFLOW_EXAMPLE, JITTER_EXAMPLE, METRICS_EXAMPLE, QUEUE_EXAMPLE, responses
 from .filtersets import TicketMetricsFilterSet
 from .serializers import (
     BackflowSourcesSerializer,
@@ -51,56 +52,10 @@ def _share(weight: float, total: float) -> float:
     return round(weight / total, 4) if total else 0.0
 
 
-EXAMPLE_METRICS = {
-    "date_range": ["2024-06-24T09:00:00-06:00", "2024-07-24T09:00:00-06:00"],
-    "tickets_completed": {"value": 16, "sample_size": 16, "trend": 0.3333},
-    "velocity": {"value": 37.0, "sample_size": 16, "trend": 0.1212},
-    "cycle_time": {"value": 78.92, "sample_size": 15, "trend": -0.1, "unit": "hours", "median": 78.92, "mean": 90.4,
-                   "p85": 160.25},
-    "backflow_rate": {"value": 0.25, "sample_size": 16, "trend": None, "backflows": 5, "transitions": 20},
-    "queue_time": {"value": 2.5, "sample_size": 16, "trend": 0.25, "unit": "hours"},
-    "jitter": {"value": 225.0, "sample_size": 16, "trend": -0.2},
-}  # fmt: skip
-EXAMPLE_PERIOD = {
-    **EXAMPLE_METRICS,
-    "date_range": ["2024-05-24T09:00:00-06:00", "2024-06-24T09:00:00-06:00"],
-    "tickets_completed": {"value": 12, "sample_size": 12, "trend": None},
-}
-
-
-EXAMPLE_TICKETS = [{"id": 9001, "key": "CORE-1", "title": "Add login"}]
-EXAMPLE_PERIOD_RANGE = ["2024-05-24T09:00:00-06:00", "2024-06-24T09:00:00-06:00"]
-
-
-def _sources_example(total_field: str, total, source: dict) -> OpenApiExample:
-    current = {"date_range": EXAMPLE_METRICS["date_range"], total_field: total, "sources": [source]}
-    period = {"date_range": EXAMPLE_PERIOD_RANGE, total_field: 0, "sources": []}
-    return OpenApiExample("One period", value={**current, "periods": [period]}, response_only=True)
-
-
-BACKFLOW_EXAMPLE = _sources_example("total_backflows", 5, {
-    "from_status": {"id": 5, "name": "In Review"}, "to_status": {"id": 3, "name": "In Progress"},
-    "backflows": 5, "share": 1.0, "tickets": EXAMPLE_TICKETS,
-})  # fmt: skip
-JITTER_EXAMPLE = _sources_example("total_jitter", 150.0, {
-    "source": "comment", "incidents": 3, "jitter": 150.0, "share": 1.0, "tickets": EXAMPLE_TICKETS,
-})  # fmt: skip
-QUEUE_EXAMPLE = _sources_example("total_queue_time", 4.0, {
-    "status": {"id": 4, "name": "Blocked"}, "incidents": 1, "median_queue_time": 4.0, "total_queue_time": 4.0,
-    "share": 1.0, "tickets": EXAMPLE_TICKETS,
-})  # fmt: skip
-
-
 class TicketMetricsView(TicketMetricsBaseView):
     """Tickets completed, Velocity, Cycle time, Backflow rate, Queue time and Jitter, as in Retrospective."""
 
-    @extend_schema(
-        filters=True,
-        responses=TicketMetricsSerializer,
-        examples=[
-            OpenApiExample("One period", value={**EXAMPLE_METRICS, "periods": [EXAMPLE_PERIOD]}, response_only=True)
-        ],
-    )
+    @extend_schema(filters=True, responses=responses(TicketMetricsSerializer), examples=[METRICS_EXAMPLE])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -113,7 +68,7 @@ class TicketMetricsView(TicketMetricsBaseView):
 class BackflowSourcesView(TicketMetricsBaseView):
     """Backflows by (from status, to status), with the completed tickets behind each."""
 
-    @extend_schema(filters=True, responses=BackflowSourcesSerializer, examples=[BACKFLOW_EXAMPLE])
+    @extend_schema(filters=True, responses=responses(BackflowSourcesSerializer), examples=[BACKFLOW_EXAMPLE])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -134,7 +89,7 @@ class BackflowSourcesView(TicketMetricsBaseView):
 class JitterSourcesView(TicketMetricsBaseView):
     """Jitter by event type (comments, description edits, assignee changes while active)."""
 
-    @extend_schema(filters=True, responses=JitterSourcesSerializer, examples=[JITTER_EXAMPLE])
+    @extend_schema(filters=True, responses=responses(JitterSourcesSerializer), examples=[JITTER_EXAMPLE])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -155,7 +110,7 @@ class JitterSourcesView(TicketMetricsBaseView):
 class QueueTimeSourcesView(TicketMetricsBaseView):
     """Queue time by waiting status: incidents, median and total hours, and the tickets."""
 
-    @extend_schema(filters=True, responses=QueueTimeSourcesSerializer, examples=[QUEUE_EXAMPLE])
+    @extend_schema(filters=True, responses=responses(QueueTimeSourcesSerializer), examples=[QUEUE_EXAMPLE])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -1,5 +1,7 @@
 """Only holders of "Manage User Permissions" manage keys and roles; admins see their organization only."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -55,3 +57,17 @@ def test_org_admin_sees_only_their_organization(client, org_admin, organization)
     assert own_key.prefix in page and foreign_key.prefix not in page
     assert "Stranger" not in client.get("/admin/accounts/person/").content.decode()
     assert client.get(f"/admin/accounts/apikey/{foreign_key.pk}/change/").status_code == 302
+
+
+def test_the_organization_list_shows_the_last_metrics_rebuild(client, organization):
+    from metrics.services import organization_metrics_rebuild
+
+    client.force_login(UserFactory(organization=organization, is_staff=True, is_superuser=True))
+
+    def shown() -> str:
+        body = client.get("/admin/accounts/organization/").content.decode()
+        return body.split('class="field-metrics_computed_at nowrap">')[1].split("<")[0]
+
+    assert shown() == "-"  # never rebuilt
+    organization_metrics_rebuild(organization_id=organization.id, now=datetime(2024, 6, 1, 10, tzinfo=UTC))
+    assert shown() == "June 1, 2024, 10 a.m."

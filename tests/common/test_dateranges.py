@@ -50,6 +50,8 @@ def test_instant_forms(text, expected):
         ('["yesterday","today"]', "is not a date-time"),
         ("[1, 2]", "is not a date-time string"),
         ("[" * 5000, "JSON list"),
+        ('["9999-12-31T23:00:00-6:00","9999-12-31T23:30:00-6:00"]', "out of range"),
+        ('["0001-01-01T00:00:00+06:00","0001-01-02T00:00:00Z"]', "out of range"),
     ],
 )
 def test_bad_ranges_say_why(text, message):

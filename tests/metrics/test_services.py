@@ -160,3 +160,19 @@ def test_nightly_task_rebuilds_every_organization(organization, project, workflo
     assert rebuild_all_organizations.delay().get() == 2
     assert TicketMetrics.objects.count() == 1
     assert all(org.metrics_computed_at for org in Organization.objects.all())
+
+
+def test_rebuilding_twice_gives_the_same_rows(reviewed_ticket, organization):
+    def derived():
+        metrics = list(TicketMetrics.objects.values())
+        intervals = list(StatusInterval.objects.values_list("ticket_id", "status_id", "started_at", "ended_at"))
+        transitions = list(StatusTransition.objects.values_list("ticket_id", "from_status_id", "to_status_id", "at"))
+        credits = list(TicketCredit.objects.values_list("ticket_id", "person_id"))
+        return metrics, intervals, transitions, credits
+
+    now = TicketMetrics.objects.get(ticket=reviewed_ticket).computed_at
+    organization_metrics_rebuild(organization_id=organization.id, now=now)
+    first = derived()
+    organization_metrics_rebuild(organization_id=organization.id, now=now)
+    assert derived() == first
+    assert first[0][0]["cycle_time_seconds"] == 6 * 3600
