@@ -41,10 +41,15 @@ class StrictChoiceField(forms.CharField):
 
 
 class StrictBooleanField(StrictChoiceField):
-    """`true` or `false` (nothing else, so `yes` is a 400); missing means None."""
+    """`true` or `false` in any letter case (Python's `requests` sends `True` for a bool), nothing
+    else, so `yes` is a 400; missing means None."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, choices=["true", "false"], **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.lower() if isinstance(value, str) and value.lower() in ("true", "false") else value
 
     def clean(self, value):
         value = super().clean(value)
