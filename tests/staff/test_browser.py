@@ -59,8 +59,12 @@ def page(browser, live_server):
     browser.clear_cookies()
     tab = browser.new_page()
     tab.set_viewport_size({"width": 1280, "height": 900})
-    tab.requested = []
+    tab.requested, tab.broken = [], []
     tab.on("request", lambda request: tab.requested.append(request.url))
+    # Stylesheet, icon, ...: anything but the page itself that answered with an error.
+    tab.on(
+        "response", lambda r: r.status >= 400 and r.request.resource_type != "document" and tab.broken.append(r.url)
+    )
     yield tab
     tab.close()
 
@@ -109,6 +113,12 @@ def shown_keys(page) -> list[str]:
 def only_this_server(page, live_server) -> None:
     outside = [url for url in page.requested if not url.startswith(live_server.url)]
     assert outside == [], f"requests outside the live server: {outside}"
+    assert page.broken == [], f"requests that failed: {page.broken}"
+
+
+def fits(page, selector: str) -> bool:
+    """Whether the box's content fits its width (nothing to scroll sideways)."""
+    return page.locator(selector).first.evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
 def test_log_in_filter_and_sort_the_log_then_open_a_ticket_and_its_timeline(page, live_server, org):
@@ -147,6 +157,7 @@ def test_log_in_filter_and_sort_the_log_then_open_a_ticket_and_its_timeline(page
     assert page.locator("th[aria-sort='descending']").inner_text().startswith("Cycle time")
     expected = api_keys(api, team_id=engineering.id, include_nested_teams="true", ordering="-cycle_time")
     assert shown_keys(page) == expected
+    assert fits(page, ".results .table-wrap")  # every column on a desktop screen, no sideways scroll
     shot(page, "staff-ticket-log")
 
     # Open the first ticket: its timeline has one bar per status interval.
@@ -209,7 +220,7 @@ def test_bad_filter_values_show_a_message_and_keep_the_form(page, live_server, o
 
 
 def test_small_screens_and_the_keyboard(page, live_server, org):
-    _, user, _ = org
+    delivery, user, _ = org
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, user, path="/staff/tickets/")
     # Nothing wider than the screen but the table, which scrolls inside its own box.
@@ -217,6 +228,20 @@ def test_small_screens_and_the_keyboard(page, live_server, org):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     shot(page, "staff-ticket-log-mobile", full_page=False)
+    # A link past the long form to the results.
+    page.get_by_role("link", name="Skip the filters to the 14 tickets").click()
+    assert page.locator("#results-heading").is_visible()
+    assert page.locator("#results-heading").bounding_box()["y"] < 200
     page.goto(f"{live_server.url}/staff/metrics/?start=2024-06-01&end=2024-06-07")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "staff-metrics-mobile", full_page=False)
+    # A ticket: the computed values stack under their names; the timeline keeps legible labels
+    # (it scrolls sideways in its own box rather than shrinking to the screen).
+    page.goto(f"{live_server.url}/staff/tickets/{delivery.tickets[1].id}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits(page, "section[aria-labelledby=computed-heading] .table-wrap")
+    assert page.locator("svg.timeline").bounding_box()["width"] >= 800
+    assert page.locator(".chart-scroll").evaluate("e => e.scrollWidth > e.clientWidth")
+    page.locator("section[aria-labelledby=timeline-heading]").scroll_into_view_if_needed()
+    shot(page, "staff-ticket-mobile", full_page=False)
+    only_this_server(page, live_server)

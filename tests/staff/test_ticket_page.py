@@ -81,7 +81,8 @@ def test_events_in_order_marking_what_counted_for_jitter(delivery_client, delive
 
 def test_transitions_mark_backflows(delivery_client, delivery):
     _, body = page(delivery_client, by_key(delivery, "CORE-1"))
-    backflows = re.findall(r'<tr class="backflow"><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td>', body)
+    row = r'<tr class="backflow"><td><time[^>]*>([^<]+)</time></td><td>([^<]+)</td><td>([^<]+)</td>'
+    backflows = re.findall(row, body)
     assert backflows == [("2024-06-02 13:00", "In Review", "In Progress")]
 
 
