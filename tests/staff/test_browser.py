@@ -28,6 +28,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 ARTIFACTS = Path(os.environ.get("TALLY_TEST_ARTIFACTS", settings.BASE_DIR / "test-artifacts"))
 TIMEOUT_MS = 20_000
+# The contrast ratio of each element's text colour against its background colour (WCAG 2).
+CONTRAST_JS = """elements => elements.map(e => {
+  const luminance = css => {
+    const [r, g, b] = css.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => v / 255)
+      .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const style = getComputedStyle(e);
+  const [a, b] = [luminance(style.color), luminance(style.backgroundColor)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +144,9 @@ def test_log_in_filter_and_sort_the_log_then_open_a_ticket_and_its_timeline(page
     header = page.locator("header.site-header")
     assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(26, 32, 44)"
     assert page.locator("#metrics-computed-at").is_visible()
+    # The state badges (one of each state here) are readable: text contrast at least 4.5:1 (WCAG AA).
+    contrasts = page.locator(".badge").evaluate_all(CONTRAST_JS)
+    assert len(contrasts) == 6 and min(contrasts) >= 4.5, contrasts
     shot(page, "staff-home")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Ticket log").click()
