@@ -10,6 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from staff.templatetags.staff_tags import number, percent
+
 pytestmark = pytest.mark.django_db
 PAGE = "/staff/metrics/"
 API = "/ticket-delivery/metrics"
@@ -48,6 +50,18 @@ def test_the_page_shows_the_apis_numbers(delivery_client, delivery_api, delivery
         assert response.status_code == 200, response.content[:3000]
         expected = api(delivery_api, API, date_range=RANGE, periods=PERIODS, **api_params)
         assert response.context["metrics"] == expected, page_params
+        # What a person reads: each summary card shows the API's value of its own metric.
+        cards = dict(re.findall(r'<li data-metric="(\w+)"><span class="metric-name">[^<]*</span>'
+                                r'<span class="metric-value">([^<]*)</span>', response.content.decode()))  # fmt: skip
+        value = {key: expected[key]["value"] for key in cards}
+        assert cards == {
+            "tickets_completed": str(value["tickets_completed"]),
+            "velocity": number(value["velocity"]),
+            "cycle_time": f"{number(value['cycle_time'])} h" if value["cycle_time"] is not None else "–",
+            "backflow_rate": percent(value["backflow_rate"]) if value["backflow_rate"] is not None else "–",
+            "queue_time": f"{number(value['queue_time'])} h" if value["queue_time"] is not None else "–",
+            "jitter": number(value["jitter"]),
+        }, page_params
     assert expected["tickets_completed"]["value"] > 0  # the last scope is not empty either
 
 
