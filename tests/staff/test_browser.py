@@ -191,7 +191,9 @@ def test_log_in_filter_and_sort_the_log_then_open_a_ticket_and_its_timeline(page
 
 def test_metrics_page_draws_the_charts_and_links_the_sources(page, live_server, org):
     _, user, api = org
-    log_in(page, live_server, user, path="/staff/metrics/?start=2024-06-01&end=2024-06-07&periods=3")
+    # Two-day ranges, so that the previous periods have completed tickets too (the first was created
+    # on 2024-06-01).
+    log_in(page, live_server, user, path="/staff/metrics/?start=2024-06-06&end=2024-06-07&periods=3")
     charts = page.locator("svg.bar-chart")
     assert charts.count() == 6
     for index in range(6):
@@ -201,11 +203,15 @@ def test_metrics_page_draws_the_charts_and_links_the_sources(page, live_server, 
         assert chart.locator("g.bar.current").count() == 1
     completed = page.locator("[data-metric='tickets_completed'] .metric-value").inner_text()
     body = api.get("/ticket-delivery/metrics", {
-        "date_range": '["2024-06-01T00:00:00Z","2024-06-08T00:00:00Z"]',
-        "periods": '[["2024-05-25T00:00:00Z","2024-06-01T00:00:00Z"],["2024-05-18T00:00:00Z","2024-05-25T00:00:00Z"],'
-                   '["2024-05-11T00:00:00Z","2024-05-18T00:00:00Z"]]',
+        "date_range": '["2024-06-06T00:00:00Z","2024-06-08T00:00:00Z"]',
+        "periods": '[["2024-06-04T00:00:00Z","2024-06-06T00:00:00Z"],["2024-06-02T00:00:00Z","2024-06-04T00:00:00Z"],'
+                   '["2024-05-31T00:00:00Z","2024-06-02T00:00:00Z"]]',
     }).json()  # fmt: skip
     assert completed == str(body["tickets_completed"]["value"]) and body["tickets_completed"]["value"] > 0
+    assert [p["tickets_completed"]["value"] > 0 for p in body["periods"]] == [True, True, False]
+    # A bar for each range with a value; the range without one has a dash instead.
+    drawn = charts.nth(2).locator("g.bar:not(.missing) rect")  # cycle time
+    assert drawn.count() == 3 and all(drawn.nth(i).bounding_box()["height"] > 5 for i in range(3))
     shot(page, "staff-metrics")
 
     # A source's ticket opens its page.
