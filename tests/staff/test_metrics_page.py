@@ -62,6 +62,8 @@ def test_the_page_shows_the_apis_numbers(delivery_client, delivery_api, delivery
             "queue_time": f"{number(value['queue_time'])} h" if value["queue_time"] is not None else "–",
             "jitter": number(value["jitter"]),
         }, page_params
+        size = expected["cycle_time"]["sample_size"]
+        assert f"· {size} ticket{'' if size == 1 else 's'}</span>" in response.content.decode()
     assert expected["tickets_completed"]["value"] > 0  # the last scope is not empty either
 
 
