@@ -55,15 +55,19 @@ def _r(value: float) -> float:
     return round(value, 1)
 
 
-def nice_step(maximum: float, steps: int = 4) -> float:
-    """A round step (1, 2, 2.5 or 5 times a power of ten) that covers `maximum` in `steps`."""
+def nice_step(maximum: float, steps: int = 4, *, whole: bool = False) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) that covers `maximum` in `steps`; for
+    `whole` numbers (counts) a whole step, so that no tick reads "1.5 tickets"."""
     if maximum <= 0:
         return 1.0
     raw = maximum / steps
+    if whole:
+        raw = max(raw, 1.0)
     magnitude = 10 ** math.floor(math.log10(raw))
     for multiple in (1, 2, 2.5, 5, 10):
-        if multiple * magnitude >= raw:
-            return multiple * magnitude
+        step = multiple * magnitude
+        if step >= raw and not (whole and step != int(step)):
+            return step
     return 10 * magnitude  # pragma: no cover (10 always covers)
 
 
@@ -79,14 +83,14 @@ def _tick_text(value: float) -> str:
 
 def bar_chart(
     *, chart_id: str, title: str, points: list[tuple[str, str, float | None]], formatter, width: int = 360,
-    height: int = 200,
+    height: int = 200, whole: bool = False,
 ) -> BarChart:  # fmt: skip
     """`points`: (short label, long label, value or None), oldest first; `formatter(value)` writes
-    a value for people (units included)."""
+    a value for people (units included); `whole`: the values are counts (whole ticks)."""
     chart = BarChart(chart_id, title, "", width, height, left=44, right=width - 8, top=12, bottom=height - 30)
     values = [v for _, _, v in points if v is not None]
     maximum = max(values, default=0)
-    step = nice_step(maximum)
+    step = nice_step(maximum, whole=whole)
     top_value = step * max(1, math.ceil(maximum / step)) if maximum > 0 else step * 4
     plot_height = chart.bottom - chart.top
     chart.ticks = [

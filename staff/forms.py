@@ -22,6 +22,7 @@ DEFAULT_RANGE_DAYS = 28
 DEFAULT_PERIODS = 6
 MAX_PERIODS = 12
 ANY = ("", "Any")
+PICK_SEVERAL = "Ctrl- or ⌘-click to pick several."
 
 
 def day_start(day: date) -> datetime:
@@ -60,11 +61,15 @@ class ScopeForm(forms.Form):
     pages. Choices are the organization's own, so another organization's id is an invalid choice."""
 
     team = forms.MultipleChoiceField(
-        required=False, widget=FastSelectMultiple, help_text="Tickets credited to a member of the team(s)."
+        required=False,
+        widget=FastSelectMultiple,
+        help_text=f"Tickets credited to a member of the team(s). {PICK_SEVERAL}",
     )
     include_nested_teams = forms.BooleanField(required=False, label="Include nested teams")
     person = forms.MultipleChoiceField(
-        required=False, widget=FastSelectMultiple, help_text="Assignee at some time while the ticket was active."
+        required=False,
+        widget=FastSelectMultiple,
+        help_text=f"Assignee at some time while the ticket was active. {PICK_SEVERAL}",
     )
     current_assignee = forms.BooleanField(required=False, label="Current assignee only")
     work_type = forms.ChoiceField(required=False, widget=FastSelect)
@@ -179,7 +184,7 @@ class MetricsForm(ScopeForm):
         required=False, min_value=0, max_value=MAX_PERIODS, label="Previous periods",
         help_text=f"Earlier ranges of the same length to compare and chart (0 to {MAX_PERIODS}).",
     )  # fmt: skip
-    project = forms.MultipleChoiceField(required=False, widget=FastSelectMultiple)
+    project = forms.MultipleChoiceField(required=False, widget=FastSelectMultiple, help_text=PICK_SEVERAL)
 
     field_order = ["start", "end", "periods", "project", "work_type", "team", "include_nested_teams", "person",
                    "current_assignee"]  # fmt: skip

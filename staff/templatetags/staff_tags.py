@@ -1,6 +1,8 @@
 """Formatting for the staff templates, with the API's own rounding."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from tickets.api.serializers import hours as seconds_to_hours
 
@@ -43,3 +45,11 @@ def number(value):
 def trend(value):
     """A relative change as a signed percentage; `–` when there is none."""
     return "–" if value in (None, "") else f"{value * 100:+.0f}%"
+
+
+@register.filter
+def unbroken_dates(text):
+    """A range label ("2024-06-01 – 2024-06-07") whose dates never break at their hyphens: a
+    narrow screen wraps it at the dash between them."""
+    parts = str(text).split(" – ")
+    return mark_safe(" – ".join(format_html('<span class="nowrap">{}</span>', part) for part in parts))

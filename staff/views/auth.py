@@ -14,6 +14,9 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "staff/login.html"
     redirect_authenticated_user = True
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "label_suffix": ""}  # labels without a colon, as on every page
+
 
 class StaffLogoutView(auth_views.LogoutView):
     """POST only (Django's LogoutView), so the sign-out button is a form with a CSRF token."""

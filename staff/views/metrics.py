@@ -55,7 +55,8 @@ def metric_charts(body: dict) -> list:
             (*range_label(r["date_range"]), None if r[key]["value"] is None else r[key]["value"] * scale)
             for r in ranges
         ]
-        charts.append(bar_chart(chart_id=f"chart-{key}", title=title, points=points, formatter=formatter))
+        whole = key == "tickets_completed"
+        charts.append(bar_chart(chart_id=f"chart-{key}", title=title, points=points, formatter=formatter, whole=whole))
     return charts
 
 

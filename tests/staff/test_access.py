@@ -5,7 +5,9 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import OrganizationFactory, ProjectFactory, UserFactory, standard_workflow
 
@@ -126,6 +128,17 @@ def test_home_page_shows_the_organization_and_the_last_rebuild(staff_client, org
     assert '<time datetime="2024-06-01T10:00:00+00:00">2024-06-01 10:00 UTC</time>' in body
     for link in ['href="/staff/tickets/"', 'href="/staff/metrics/"', 'href="/api/docs"']:
         assert link in body
+
+
+def test_home_page_query_count_does_not_grow_with_the_tickets(staff_client, delivery_client, delivery):
+    counts = []
+    for client in (staff_client, delivery_client):  # no ticket, then 36
+        client.get("/")  # warm-up
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        counts.append(len(captured))
+    # Session, user, organization, 2 permission lookups, the counts by state (+ savepoint pair).
+    assert counts[0] == counts[1] <= 8
 
 
 def test_password_guessing_is_limited_per_username(organization):

@@ -28,6 +28,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 ARTIFACTS = Path(os.environ.get("TALLY_TEST_ARTIFACTS", settings.BASE_DIR / "test-artifacts"))
 TIMEOUT_MS = 20_000
+# The contrast ratio of each element's text colour against its background colour (WCAG 2).
+CONTRAST_JS = """elements => elements.map(e => {
+  const luminance = css => {
+    const [r, g, b] = css.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => v / 255)
+      .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const style = getComputedStyle(e);
+  const [a, b] = [luminance(style.color), luminance(style.backgroundColor)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +70,12 @@ def page(browser, live_server):
     browser.clear_cookies()
     tab = browser.new_page()
     tab.set_viewport_size({"width": 1280, "height": 900})
-    tab.requested = []
+    tab.requested, tab.broken = [], []
     tab.on("request", lambda request: tab.requested.append(request.url))
+    # Stylesheet, icon, ...: anything but the page itself that answered with an error.
+    tab.on(
+        "response", lambda r: r.status >= 400 and r.request.resource_type != "document" and tab.broken.append(r.url)
+    )
     yield tab
     tab.close()
 
@@ -109,6 +124,12 @@ def shown_keys(page) -> list[str]:
 def only_this_server(page, live_server) -> None:
     outside = [url for url in page.requested if not url.startswith(live_server.url)]
     assert outside == [], f"requests outside the live server: {outside}"
+    assert page.broken == [], f"requests that failed: {page.broken}"
+
+
+def fits(page, selector: str) -> bool:
+    """Whether the box's content fits its width (nothing to scroll sideways)."""
+    return page.locator(selector).first.evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
 def test_log_in_filter_and_sort_the_log_then_open_a_ticket_and_its_timeline(page, live_server, org):
@@ -123,6 +144,9 @@ def test_log_in_filter_and_sort_the_log_then_open_a_ticket_and_its_timeline(page
     header = page.locator("header.site-header")
     assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(26, 32, 44)"
     assert page.locator("#metrics-computed-at").is_visible()
+    # The state badges (one of each state here) are readable: text contrast at least 4.5:1 (WCAG AA).
+    contrasts = page.locator(".badge").evaluate_all(CONTRAST_JS)
+    assert len(contrasts) == 6 and min(contrasts) >= 4.5, contrasts
     shot(page, "staff-home")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Ticket log").click()
@@ -147,6 +171,7 @@ def test_log_in_filter_and_sort_the_log_then_open_a_ticket_and_its_timeline(page
     assert page.locator("th[aria-sort='descending']").inner_text().startswith("Cycle time")
     expected = api_keys(api, team_id=engineering.id, include_nested_teams="true", ordering="-cycle_time")
     assert shown_keys(page) == expected
+    assert fits(page, ".results .table-wrap")  # every column on a desktop screen, no sideways scroll
     shot(page, "staff-ticket-log")
 
     # Open the first ticket: its timeline has one bar per status interval.
@@ -166,7 +191,9 @@ def test_log_in_filter_and_sort_the_log_then_open_a_ticket_and_its_timeline(page
 
 def test_metrics_page_draws_the_charts_and_links_the_sources(page, live_server, org):
     _, user, api = org
-    log_in(page, live_server, user, path="/staff/metrics/?start=2024-06-01&end=2024-06-07&periods=3")
+    # Two-day ranges, so that the previous periods have completed tickets too (the first was created
+    # on 2024-06-01).
+    log_in(page, live_server, user, path="/staff/metrics/?start=2024-06-06&end=2024-06-07&periods=3")
     charts = page.locator("svg.bar-chart")
     assert charts.count() == 6
     for index in range(6):
@@ -176,11 +203,15 @@ def test_metrics_page_draws_the_charts_and_links_the_sources(page, live_server, 
         assert chart.locator("g.bar.current").count() == 1
     completed = page.locator("[data-metric='tickets_completed'] .metric-value").inner_text()
     body = api.get("/ticket-delivery/metrics", {
-        "date_range": '["2024-06-01T00:00:00Z","2024-06-08T00:00:00Z"]',
-        "periods": '[["2024-05-25T00:00:00Z","2024-06-01T00:00:00Z"],["2024-05-18T00:00:00Z","2024-05-25T00:00:00Z"],'
-                   '["2024-05-11T00:00:00Z","2024-05-18T00:00:00Z"]]',
+        "date_range": '["2024-06-06T00:00:00Z","2024-06-08T00:00:00Z"]',
+        "periods": '[["2024-06-04T00:00:00Z","2024-06-06T00:00:00Z"],["2024-06-02T00:00:00Z","2024-06-04T00:00:00Z"],'
+                   '["2024-05-31T00:00:00Z","2024-06-02T00:00:00Z"]]',
     }).json()  # fmt: skip
     assert completed == str(body["tickets_completed"]["value"]) and body["tickets_completed"]["value"] > 0
+    assert [p["tickets_completed"]["value"] > 0 for p in body["periods"]] == [True, True, False]
+    # A bar for each range with a value; the range without one has a dash instead.
+    drawn = charts.nth(2).locator("g.bar:not(.missing) rect")  # cycle time
+    assert drawn.count() == 3 and all(drawn.nth(i).bounding_box()["height"] > 5 for i in range(3))
     shot(page, "staff-metrics")
 
     # A source's ticket opens its page.
@@ -209,7 +240,7 @@ def test_bad_filter_values_show_a_message_and_keep_the_form(page, live_server, o
 
 
 def test_small_screens_and_the_keyboard(page, live_server, org):
-    _, user, _ = org
+    delivery, user, _ = org
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, user, path="/staff/tickets/")
     # Nothing wider than the screen but the table, which scrolls inside its own box.
@@ -217,6 +248,23 @@ def test_small_screens_and_the_keyboard(page, live_server, org):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     shot(page, "staff-ticket-log-mobile", full_page=False)
-    page.goto(f"{live_server.url}/staff/metrics/?start=2024-06-01&end=2024-06-07")
+    # A link past the long form to the results.
+    page.get_by_role("link", name="Skip the filters to the 14 tickets").click()
+    assert page.locator("#results-heading").is_visible()
+    assert page.locator("#results-heading").bounding_box()["y"] < 200
+    page.goto(f"{live_server.url}/staff/metrics/?start=2024-06-06&end=2024-06-07")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    shot(page, "staff-metrics-mobile", full_page=False)
+    page.get_by_role("link", name="Skip the form to the metrics").click()
+    assert page.locator("#summary-heading").bounding_box()["y"] < 200
+    assert page.locator("svg.bar-chart").first.bounding_box()["width"] > 300  # one chart a row
+    shot(page, "staff-metrics-mobile")
+    # A ticket: the computed values stack under their names; the timeline keeps legible labels
+    # (it scrolls sideways in its own box rather than shrinking to the screen).
+    page.goto(f"{live_server.url}/staff/tickets/{delivery.tickets[1].id}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits(page, "section[aria-labelledby=computed-heading] .table-wrap")
+    assert page.locator("svg.timeline").bounding_box()["width"] >= 800
+    assert page.locator(".chart-scroll").evaluate("e => e.scrollWidth > e.clientWidth")
+    page.locator("section[aria-labelledby=timeline-heading]").scroll_into_view_if_needed()
+    shot(page, "staff-ticket-mobile", full_page=False)
+    only_this_server(page, live_server)

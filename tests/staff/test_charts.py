@@ -17,6 +17,18 @@ def test_nice_step(maximum, step):
     assert nice_step(maximum) == pytest.approx(step)
 
 
+@pytest.mark.parametrize(("maximum", "step"), [(2, 1), (1, 1), (4, 1), (9, 5), (10, 5), (30, 10), (0, 1)])
+def test_counts_get_whole_steps(maximum, step):
+    assert nice_step(maximum, whole=True) == step
+    assert nice_step(2) == 0.5  # where fractions are fine
+
+
+def test_a_count_chart_has_whole_ticks():
+    points = [("a", "a", 2.0), ("b", "b", 1.0), ("c", "c", None)]
+    ticks = [t.text for t in bar_chart(chart_id="c", title="t", points=points, formatter=str, whole=True).ticks]
+    assert ticks == ["0", "1", "2"]
+
+
 @pytest.mark.parametrize(("value", "text"), [(3.0, "3"), (2.5, "2.5"), (1234567.891, "1234567.89"), (0.0, "0")])
 def test_plain_number_never_uses_an_exponent(value, text):
     assert plain_number(value) == text

@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tickets.selectors import TICKET_LOG_ORDERING
+
 pytestmark = pytest.mark.django_db
 PAGE = "/staff/tickets/"
 API = "/ticket-delivery/ticket-log"
@@ -65,6 +67,45 @@ def test_the_page_lists_the_apis_tickets_in_the_apis_order(delivery_client, deli
         keys = page_keys(delivery_client.get(PAGE, staff_params))
         assert keys == api_keys(delivery_api, api_params), staff_params
         assert keys or "ordering" not in staff_params, staff_params  # an empty list proves little
+
+
+@pytest.mark.parametrize("column", sorted(TICKET_LOG_ORDERING))
+def test_every_ordering_of_the_api_sorts_the_page_alike_both_ways(delivery_client, delivery_api, delivery, column):
+    team = delivery.teams["engineering"].id
+    for ordering in (column, f"-{column}"):
+        for staff_params, api_params in [
+            ({}, {}),
+            ({"team": team, "include_nested_teams": "on"}, {"team_id": team, "include_nested_teams": "true"}),
+        ]:
+            keys = page_keys(delivery_client.get(PAGE, {"per_page": 100, "ordering": ordering, **staff_params}))
+            assert keys == api_keys(delivery_api, {"limit": 100, "ordering": ordering, **api_params}), ordering
+            assert keys, ordering
+        # Page by page the same: no ticket twice, none left out.
+        paged = [
+            key
+            for number in (1, 2)
+            for key in page_keys(delivery_client.get(PAGE, {"per_page": 25, "page": number, "ordering": ordering}))
+        ]
+        assert paged == api_keys(delivery_api, {"limit": 100, "ordering": ordering}), ordering
+
+
+def test_following_the_column_links_gives_the_apis_order(delivery_client, delivery_api, delivery):
+    """Each sortable heading's link, followed twice (ascending, then descending), lists the
+    tickets the API lists for that ordering, with the filters kept."""
+    params = {"work_type": "feature", "per_page": 100}
+    body = delivery_client.get(PAGE, params).content.decode()
+    links = re.findall(r'<a href="\?([^"]+)" data-sort="([a-z_]+)">', body)
+    assert len(links) == 14
+    for query, column in links:
+        url = f"{PAGE}?{query.replace('&amp;', '&')}"
+        ascending = delivery_client.get(url)
+        assert page_keys(ascending) == api_keys(
+            delivery_api, {"work_type": "feature", "limit": 100, "ordering": column}
+        )
+        flip = re.search(rf'<a href="\?([^"]+)" data-sort="{column}">', ascending.content.decode()).group(1)
+        descending = delivery_client.get(f"{PAGE}?{flip.replace('&amp;', '&')}")
+        expected = api_keys(delivery_api, {"work_type": "feature", "limit": 100, "ordering": f"-{column}"})
+        assert page_keys(descending) == expected, column
 
 
 def test_the_page_shows_the_api_query_it_matches(delivery_client, delivery_api, delivery):

@@ -1,13 +1,21 @@
 """A ticket's page: fields, computed values and their sources, the status timeline, the events."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from metrics.models import TicketMetrics
-from tickets.models import Ticket
+from tests.factories import SprintFactory, TicketFactory
+from tickets.models import Ticket, TicketEvent
+from tickets.services import ticket_event_append
+
+from .data import BASE
+
+Kind = TicketEvent.Kind
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +87,46 @@ def test_events_in_order_marking_what_counted_for_jitter(delivery_client, delive
     assert "In Review → In Progress" in events[6][2]
 
 
+def test_every_kind_of_event_with_its_actor_and_comment_text(delivery_client, delivery):
+    """Sprint moves, story-point changes, private comments with their text, resolutions, actors."""
+    core, statuses = delivery.projects["CORE"], delivery.workflows["CORE"]
+    ada, grace = delivery.people["ada"], delivery.people["grace"]
+    sprint = SprintFactory(project=core, name="Sprint 7")
+    new = TicketFactory(project=core, key="CORE-900", created_at=BASE, updated_at=BASE, story_points=None)
+    new.state = new.status.mapped.display_state
+    new.save()
+    at = [BASE + timedelta(hours=h) for h in range(8)]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        ticket_event_append(ticket=new, kind=Kind.SPRINT, at=at[1], actor=ada, sprint=sprint, sprint_action="add")
+        ticket_event_append(ticket=new, kind=Kind.STATUS, at=at[2], actor=ada, to_status=statuses["In Progress"])
+        ticket_event_append(ticket=new, kind=Kind.STORY_POINTS, at=at[3], actor=grace, to_value="5")
+        ticket_event_append(ticket=new, kind=Kind.COMMENT, at=at[4], actor=grace, body="Needs <b>review</b>\nsoon",
+                            is_public=False)  # fmt: skip
+        ticket_event_append(ticket=new, kind=Kind.SPRINT, at=at[5], sprint=sprint, sprint_action="remove")
+        ticket_event_append(ticket=new, kind=Kind.STATUS, at=at[6], actor=ada, to_status=statuses["Done"],
+                            resolution="Fixed")  # fmt: skip
+    _, body = page(delivery_client, new)
+    events = re.findall(
+        r'<li class="event">\s*<time[^>]*>([^<]+)</time>\s*<strong>([^<]+)</strong>(.*?)</li>', body, re.S
+    )
+    shown = [(when, kind, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rest)).strip()) for when, kind, rest in events]
+    assert [(kind, text.replace(" jitter", "")) for _, kind, text in shown] == [
+        ("Sprint", "added to Sprint 7 by Ada"),
+        ("Status", "To Do → In Progress by Ada"),
+        ("Story points", "— → 5 by Grace"),
+        ("Comment", "private by Grace Needs &lt;b&gt;review&lt;/b&gt; soon"),
+        ("Sprint", "removed from Sprint 7"),
+        ("Status", "In Progress → Done (resolution: Fixed) by Ada"),
+    ]
+    assert [when for when, _, _ in shown] == [f"2024-06-01 {10 + h:02d}:00" for h in (1, 2, 3, 4, 5, 6)]
+    assert "<blockquote>Needs &lt;b&gt;review&lt;/b&gt;<br>soon</blockquote>" in body  # the text, escaped
+    assert [kind for _, kind, text in shown if " jitter" in text] == ["Comment"]  # while active
+
+
 def test_transitions_mark_backflows(delivery_client, delivery):
     _, body = page(delivery_client, by_key(delivery, "CORE-1"))
-    backflows = re.findall(r'<tr class="backflow"><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td>', body)
+    row = r'<tr class="backflow"><td><time[^>]*>([^<]+)</time></td><td>([^<]+)</td><td>([^<]+)</td>'
+    backflows = re.findall(row, body)
     assert backflows == [("2024-06-02 13:00", "In Review", "In Progress")]
 
 
