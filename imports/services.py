@@ -1,10 +1,12 @@
 """Bundle import (SPEC §5): validate a whole bundle, then upsert everything it describes in one
-transaction and refresh the derived per-ticket values of the tickets whose inputs changed."""
+transaction and refresh the derived per-ticket values of the tickets whose inputs changed, and the
+per-person coding days when commits changed."""
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from coding.services import coding_days_refresh
 from common.db import statistics_refresh
 from metrics.services import ticket_metrics_refresh
 from tickets.models import Ticket, TicketEvent
@@ -26,6 +28,7 @@ class ImportSummary:
     organization: str
     counts: dict[str, Counts] = field(default_factory=dict)
     tickets_refreshed: int = 0
+    coding_days: int = 0
 
     @property
     def changed(self) -> bool:
@@ -41,6 +44,8 @@ class ImportSummary:
             if counts.created or counts.updated or counts.unchanged or counts.deleted
         ]
         lines.append(f"  per-ticket metrics recomputed for {self.tickets_refreshed} ticket(s)")
+        if self.coding_days:
+            lines.append(f"  per-person coding days rewritten: {self.coding_days}")
         return lines
 
 
@@ -64,7 +69,8 @@ def _bundle_write(data: dict) -> ImportSummary:
     tickets = tickets_upsert(organization=organization, tickets=data.get("tickets") or [], contexts=projects.contexts)
     summary.counts["tickets"], summary.counts["ticket events"] = tickets.tickets, tickets.events
     summary.counts.update(repositories_upsert(organization=organization, repositories=data.get("repositories") or []))
-    summary.counts.update(commits_upsert(organization=organization, commits=data.get("commits") or []))
+    commit_counts = commits_upsert(organization=organization, commits=data.get("commits") or [])
+    summary.counts.update(commit_counts)
     summary.counts["pull requests"] = pull_requests_upsert(
         organization=organization, pull_requests=data.get("pull_requests") or []
     )
@@ -79,4 +85,6 @@ def _bundle_write(data: dict) -> ImportSummary:
     if tickets.tickets.created + tickets.events.created >= ANALYZE_AFTER_ROWS:
         statistics_refresh(Ticket, TicketEvent)
     summary.tickets_refreshed = ticket_metrics_refresh(ticket_ids=refresh_ids)
+    if any(counts.created or counts.updated or counts.deleted for counts in commit_counts.values()):
+        summary.coding_days = coding_days_refresh(organization_id=organization.id)
     return summary

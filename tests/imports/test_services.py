@@ -3,20 +3,21 @@ authors, help-desk facts and re-imports of a changed history."""
 
 import copy
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.apps import apps
+from rest_framework.test import APIClient
 
-from accounts.models import Person, PersonAlias, Team
+from accounts.models import Organization, Person, PersonAlias, Team
 from accounts.services import team_create
 from coding.models import Commit, DeploymentCommit
 from imports.services import bundle_import
 from imports.validation import BundleInvalid
-from metrics.models import StatusTransition, TicketCredit, TicketMetrics
-from tests.factories import OrganizationFactory, TeamFactory
+from metrics.models import PersonCodingDay, StatusTransition, TicketCredit, TicketMetrics
+from tests.factories import ApiKeyFactory, OrganizationFactory, TeamFactory
 from tickets.models import Helper, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +303,29 @@ def test_a_stored_ticket_without_derived_values_is_refreshed_on_reimport():
 
     assert summary.tickets_refreshed == 1
     assert TicketMetrics.objects.get(ticket_id=9001).cycle_time_seconds == 284100
+
+
+def test_imported_commits_are_rolled_up_into_coding_days_that_the_route_reads():
+    first = bundle_import(data=spec_bundle())
+    day = PersonCodingDay.objects.get()
+    assert first.coding_days == 1
+    assert (day.person_id, day.day, day.commits, day.additions) == (1001, date(2024, 6, 3), 1, 10)
+
+    again = bundle_import(data=spec_bundle())
+    assert again.coding_days == 0 and PersonCodingDay.objects.get().id == day.id
+
+    bundle = spec_bundle()
+    recent = date.today() - timedelta(days=10)
+    bundle["commits"][0].update(additions=40, authored_at=f"{recent.isoformat()}T10:00:00+02:00")
+    assert bundle_import(data=bundle).coding_days == 1
+    assert (PersonCodingDay.objects.get().day, PersonCodingDay.objects.get().additions) == (recent, 40)
+
+    client = APIClient()
+    key = ApiKeyFactory(user__organization=Organization.objects.get(slug="acme"))
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
+    response = client.get(
+        "/v3/customer/metrics/code_fundamentals/period_metrics/",
+        {"start_date": (recent - timedelta(days=20)).isoformat(), "resolution": "period"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 1
