@@ -60,3 +60,22 @@ def test_logout_never_redirects_off_the_site(staff_client, target):
     response = staff_client.post(f"/accounts/logout/?next={target}")
     assert response.status_code == 302
     assert not re.match(r"^(https?:)?//", response["Location"])
+
+
+def _staff_urls() -> list[str]:
+    from staff.urls import urlpatterns
+
+    urls = []
+    for pattern in urlpatterns:
+        route = str(pattern.pattern)
+        if route.startswith("accounts/"):
+            continue
+        urls.append("/" + route.replace("<int:ticket_id>", "1"))
+    return urls
+
+
+@pytest.mark.parametrize("url", _staff_urls())
+def test_every_staff_page_asks_anonymous_visitors_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
