@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from common.admin import OrganizationScopedAdmin
+from common.admin import OrganizationScopedAdmin, OrganizationScopedInline
 
 from .models import MANAGE_USER_PERMISSIONS_PERMISSION, ApiKey, Organization, Person, PersonAlias, Team, User
 from .services import team_paths_rebuild
@@ -55,13 +55,13 @@ class TeamAdmin(OrganizationScopedAdmin):
         team_paths_rebuild(organization=obj.organization)
 
 
-class PersonAliasInline(admin.TabularInline):
+class PersonAliasInline(OrganizationScopedInline, admin.TabularInline):
     model = PersonAlias
     extra = 0
     fields = ["value"]
 
 
-class TeamMembershipInline(admin.TabularInline):
+class TeamMembershipInline(OrganizationScopedInline, admin.TabularInline):
     model = Person.teams.through
     extra = 0
     fields = ["team"]
@@ -92,6 +92,12 @@ class TallyUserAdmin(ManageUserPermissionsRequired, OrganizationScopedAdmin, Use
         ("Tally", {"fields": ["organization", "person"]}),
     ]
 
+    def get_queryset(self, request):
+        """Organization admins never see superusers, even one placed in their organization: they
+        could otherwise change the operator's password and act as them."""
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser:
@@ -103,7 +109,18 @@ class TallyUserAdmin(ManageUserPermissionsRequired, OrganizationScopedAdmin, Use
 
 @admin.register(Group)
 class RoleAdmin(ManageUserPermissionsRequired, GroupAdmin):
-    pass
+    """Roles are shared by every organization: an organization's admins see them (to give them to
+    their users) but only superusers add, change or delete one, since a change would reach every
+    organization's users."""
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(ApiKey)

@@ -16,3 +16,5 @@ urlpatterns = [
     path("", include("metrics.api.haystack.urls")),
     path("", include("staff.urls")),
 ]
+
+handler500 = "common.views.server_error"

@@ -4,7 +4,8 @@ export holds one batch in memory, not the log.
 
 Columns and values are those of the API's ticket-log rows (durations in hours, two decimals).
 A text cell that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, carriage return
-first) is prefixed with `'`."""
+or line feed first, or the full-width `＝ ＋ － ＠` that some spreadsheets read as their ASCII
+forms) is prefixed with `'`."""
 
 import csv
 import io
@@ -30,7 +31,7 @@ COLUMNS = [
     ("epic", "epic"),
 ]  # fmt: skip
 HEADER = [name for name, _ in COLUMNS]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def _text(value) -> str:

@@ -5,7 +5,7 @@ from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
 from accounts.admin import can_manage_user_permissions
-from common.admin import OrganizationScopedAdmin
+from common.admin import OrganizationScopedAdmin, OrganizationScopedInline
 
 from .models import (
     CustomFieldDefinition,
@@ -21,8 +21,9 @@ from .models import (
 from .services import instance_keys_revoke
 
 
-class OrganizationInline(admin.TabularInline):
-    """Inline rows take their organization from the parent object."""
+class OrganizationInline(OrganizationScopedInline, admin.TabularInline):
+    """Inline rows take their organization from the parent object; their choices are the
+    organization's own."""
 
     extra = 0
     exclude = ["organization"]
@@ -56,7 +57,7 @@ class ProjectAdmin(OrganizationScopedAdmin):
             row.delete()
 
 
-class TicketEventInline(admin.TabularInline):
+class TicketEventInline(OrganizationScopedInline, admin.TabularInline):
     """History is append-only: shown, never edited here."""
 
     model = TicketEvent

@@ -168,7 +168,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# LOGGING: API keys travel in headers and `?key=`; neither is ever logged.
+# LOGGING: API keys travel in headers and `?key=`; neither is ever logged. Every handler redacts
+# them; django.request propagates to "django"; the Celery worker and beat use this configuration
+# too (config/celery_app.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -178,5 +180,6 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

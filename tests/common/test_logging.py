@@ -1,4 +1,10 @@
 import logging
+import re
+import runpy
+from logging.config import dictConfig
+
+import pytest
+from django.conf import settings
 
 from common.logging import RedactApiKeysFilter, redact_api_keys
 
@@ -12,3 +18,54 @@ def test_filter_rewrites_formatted_records():
     record = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"%s" %s', ("GET /x?key=s3cr3t", 200), None)
     assert RedactApiKeysFilter().filter(record)
     assert record.getMessage() == '"GET /x?key=[redacted]" 200'
+
+
+def _emitted(logger_name: str, message: str, *args) -> list[str]:
+    """What each handler that a record of `logger_name` reaches would write (after its filters)."""
+    logger = logging.getLogger(logger_name)
+    record = logger.makeRecord(logger.name, logging.WARNING, __file__, 1, message, args, None)
+    lines, current = [], logger
+    while current is not None:
+        for handler in current.handlers:
+            if not isinstance(handler, logging.NullHandler) and handler.filter(record):
+                lines.append(handler.format(record))
+        current = current.parent if current.propagate else None
+    return lines
+
+
+LOGGERS = ["django.request", "django.server", "django.security.csrf", "celery", "celery.app.trace", "tally.api", ""]
+
+
+@pytest.mark.parametrize("name", LOGGERS)
+def test_every_logger_of_the_configuration_redacts_keys(name):
+    lines = _emitted(name, '"%s" %s', "GET /ticketing/v1/tickets?key=abcd1234.s3cr3t HTTP/1.1", "Bearer abcd.s3cr3t")
+    assert lines, f"{name or 'root'} reaches no handler"
+    for line in lines:
+        assert "s3cr3t" not in line
+        assert "key=[redacted]" in line and "Bearer [redacted]" in line
+
+
+def test_the_celery_worker_logs_through_the_django_configuration():
+    """Celery replaces the root logger's handlers with its own unless `setup_logging` has a
+    receiver: ours applies settings.LOGGING, so the worker's lines are redacted too."""
+    from config.celery_app import app
+
+    app.log.already_setup = False
+    try:
+        app.log.setup_logging_subsystem(loglevel=logging.INFO, colorize=False)
+        for name in ("celery.app.trace", "celery.worker", ""):
+            lines = _emitted(name, "task failed for %s", "/x?key=s3cr3t")
+            assert lines and all("s3cr3t" not in line for line in lines), name
+    finally:
+        app.log.already_setup = False
+        dictConfig(settings.LOGGING)
+
+
+def test_gunicorn_access_lines_leave_the_query_string_out():
+    from gunicorn.config import Config
+
+    config = Config()
+    config.set("access_log_format", runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["access_log_format"])
+    fields = re.findall(r"%\((\w+)\)s", config.access_log_format)
+    assert "U" in fields  # the path
+    assert not {"r", "q", "{raw_uri}e"} & set(fields)  # the request line and the query string carry ?key=

@@ -87,6 +87,19 @@ def test_cells_that_look_like_formulas_are_defused(delivery_client, delivery):
     assert rows[1][2] == "'" + first.title
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"])
+def test_every_formula_start_is_defused_in_every_text_column(start):
+    """Title, epic, work type, assignee, project, status, sprint: every text cell goes through it."""
+    row = csv_export._row(
+        (1, f"{start}K", f"{start}T", f"{start}P", f"{start}W", f"{start}S", "done", f"{start}Hi", None, f"{start}A",
+         None, None, None, None, None, None, None, None, None, None, f"{start}Sp", f"{start}E")
+    )  # fmt: skip
+    texts = [cell for index, cell in enumerate(row) if index in (1, 2, 3, 4, 5, 7, 9, 20, 21)]
+    assert all(cell.startswith("'" + start) for cell in texts), texts
+    assert csv_export._row((1, "CORE-1", "Fine", "CORE", "bug", "Done", "done", "High", None, "Ada", *[None] * 10,
+                            "S1", "E1"))[2] == "Fine"  # fmt: skip
+
+
 def test_bad_filter_values_give_the_page_with_a_message_not_a_file(delivery_client, delivery):
     response = delivery_client.get(CSV, {"created_from": "yesterday"})
     assert response.status_code == 400

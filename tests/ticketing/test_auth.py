@@ -116,3 +116,11 @@ def test_101st_request_in_a_minute_is_429_with_retry_after(instance, primary_key
 def test_last_use_is_recorded(instance, primary_key):
     client_for(primary_key).get(TICKETS)
     assert InstanceApiKey.objects.get(read_only=False).last_used_at is not None
+
+
+def test_instance_keys_are_stored_hashed(instance, primary_key):
+    stored = InstanceApiKey.objects.get(read_only=False, revoked=False)
+    prefix, secret = primary_key.split(".", 1)
+    assert stored.prefix == prefix
+    assert secret not in stored.hashed_key and primary_key not in stored.hashed_key
+    assert stored.hashed_key.startswith("sha512$$")
