@@ -52,26 +52,23 @@ class OrganizationScopedFormFields:
     """Foreign-key and many-to-many choices confined to the user's organization (ModelAdmins and
     inlines alike)."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def _scope_choices(self, db_field, request, kwargs: dict, raw_id_widget) -> dict:
         if not request.user.is_superuser:
             queryset = _scoped(db_field.related_model, _organization(request))
             if queryset is not None:
                 kwargs["queryset"] = queryset
                 if db_field.name in self.raw_id_fields:
-                    kwargs["widget"] = ScopedForeignKeyRawIdWidget(
+                    kwargs["widget"] = raw_id_widget(
                         db_field.remote_field, self.admin_site, using=kwargs.get("using"), queryset=queryset
                     )
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._scope_choices(db_field, request, kwargs, ScopedForeignKeyRawIdWidget)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            queryset = _scoped(db_field.related_model, _organization(request))
-            if queryset is not None:
-                kwargs["queryset"] = queryset
-                if db_field.name in self.raw_id_fields:
-                    kwargs["widget"] = ScopedManyToManyRawIdWidget(
-                        db_field.remote_field, self.admin_site, using=kwargs.get("using"), queryset=queryset
-                    )
+        kwargs = self._scope_choices(db_field, request, kwargs, ScopedManyToManyRawIdWidget)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
