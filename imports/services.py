@@ -32,7 +32,7 @@ class ImportSummary:
 
     @property
     def changed(self) -> bool:
-        return any(c.created or c.updated or c.deleted for c in self.counts.values()) or bool(self.tickets_refreshed)
+        return any(counts.changed for counts in self.counts.values()) or bool(self.tickets_refreshed)
 
     def lines(self) -> list[str]:
         """The summary as short text lines, one per kind of row."""
@@ -85,6 +85,6 @@ def _bundle_write(data: dict) -> ImportSummary:
     if tickets.tickets.created + tickets.events.created >= ANALYZE_AFTER_ROWS:
         statistics_refresh(Ticket, TicketEvent)
     summary.tickets_refreshed = ticket_metrics_refresh(ticket_ids=refresh_ids)
-    if any(counts.created or counts.updated or counts.deleted for counts in commit_counts.values()):
+    if any(counts.changed for counts in commit_counts.values()):
         summary.coding_days = coding_days_refresh(organization_id=organization.id)
     return summary

@@ -26,6 +26,11 @@ class Counts:
     unchanged: int = 0
     deleted: int = 0
 
+    @property
+    def changed(self) -> bool:
+        """Whether any row was created, updated or deleted."""
+        return bool(self.created or self.updated or self.deleted)
+
     def add(self, other: "Counts") -> None:
         """Add another batch's counts to these."""
         self.created += other.created
