@@ -9,7 +9,9 @@ query string turned into a space.
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from .instants import fits_in_utc
 
 _TYPOGRAPHIC_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "‘": '"', "’": '"', "«": '"', "»": '"'})
 _OFFSET = re.compile(r"(?P<sign>[+\- ])(?P<hours>\d{1,2}):?(?P<minutes>\d{2})$")
@@ -52,10 +54,8 @@ def parse_instant(text: str) -> datetime:
         raise DateRangeError(f"'{text}' is not a date-time like 2024-06-24T09:00:00-06:00") from None
     if instant.tzinfo is None:
         raise DateRangeError(f"'{text}' has no UTC offset (e.g. -06:00 or Z)")
-    try:
-        instant.astimezone(UTC)  # the database compares instants in UTC
-    except OverflowError:
-        raise DateRangeError(f"'{text}' is out of range (years 1 to 9999 in UTC)") from None
+    if not fits_in_utc(instant):
+        raise DateRangeError(f"'{text}' is out of range (years 1 to 9999 in UTC)")
     return instant
 
 

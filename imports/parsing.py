@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import islice
 
+from common.instants import fits_in_utc
+
 MISSING = object()
 MAX_INTEGER = 2_147_483_647
 MAX_ID = 9_223_372_036_854_775_807
@@ -176,6 +178,9 @@ class Reader:
         parsed = parse_timestamp(value)
         if parsed is None:
             self._bad(key, f"expected an ISO 8601 timestamp with offset or Z, got {value!r}")
+        elif not fits_in_utc(parsed):
+            self._bad(key, f"{value!r} is out of range (years 1 to 9999 in UTC)")
+            return None
         return parsed
 
     def choice(self, key: str, choices: Iterable[str], *, required: bool = False):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api.exceptions import exception_handler
+from common.instants import fits_in_utc
 from metrics.calculations.helpdesk import IN_PROGRESS, NEPHTHYS_STATUSES, OPEN, nephthys_status, states_of
 from tickets.models import Project
 from tickets.selectors_helpdesk import (
@@ -140,9 +141,9 @@ def _moment(name: str, raw: str) -> datetime:
         if not _DATE_TIME_RE.fullmatch(raw):
             raise ValueError(raw)
         moment = datetime.fromisoformat(raw)
-        if moment.tzinfo is not None:
-            moment.astimezone(UTC)  # 9999-12-31T23:00:00-12:00 is past the last instant in UTC
-    except (ValueError, OverflowError):
+        if moment.tzinfo is not None and not fits_in_utc(moment):
+            raise ValueError(raw)
+    except ValueError:
         raise NephthysError(
             f"Invalid {name}: '{raw}' is not an ISO 8601 date or date-time",
             "Use e.g. 2026-01-01 or 2026-01-31T12:00:00 (UTC unless an offset is given)",

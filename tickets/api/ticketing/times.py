@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
+from common.instants import fits_in_utc
+
 MIN_OFFSET, MAX_OFFSET = -12, 14
 TIMEZONE_PATTERN = r"^[+-]?\d{1,2}$"
 DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
@@ -49,8 +51,6 @@ def parse_moment(value: str, tz: timezone) -> datetime:
         if moment is None:
             raise ValueError(value)
         moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
-    try:  # 9999-12-31T23:00:00-12:00 is past the last representable instant in UTC
-        moment.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(value) from None
+    if not fits_in_utc(moment):
+        raise ValueError(value)
     return moment
