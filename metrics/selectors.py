@@ -64,7 +64,9 @@ class RetrospectiveValues:
     jitter: float = 0.0
 
 
-def _uses_percentile_cont(queryset: QuerySet) -> bool:
+def uses_percentile_cont(queryset: QuerySet) -> bool:
+    """Whether `queryset`'s database computes percentiles itself (PostgreSQL's PERCENTILE_CONT);
+    elsewhere the exact Python fallback of metrics.calculations.aggregates is used."""
     return connections[queryset.db].vendor == "postgresql"
 
 
@@ -134,7 +136,7 @@ def retrospective_metrics(*, tickets: QuerySet[Ticket], ranges: list[DateRange])
         aggregates[f"jitter_{index}"] = Sum("metrics__jitter", filter=condition)
         aggregates[f"cycle_n_{index}"] = Count("metrics__cycle_time_seconds", filter=condition)
         aggregates[f"cycle_mean_{index}"] = Avg("metrics__cycle_time_seconds", filter=condition)
-    in_database = _uses_percentile_cont(tickets)
+    in_database = uses_percentile_cont(tickets)
     if in_database:
         aggregates.update(_percentile_aggregates(ranges))
     row = tickets.filter(completed_in_any(ranges)).aggregate(**aggregates)

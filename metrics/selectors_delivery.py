@@ -12,8 +12,7 @@ grouping: `selectors_delivery_scope`, `selectors_delivery_groups`; sprints: `sel
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connections
-from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, FloatField, Func, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from coding.models import Deployment, DeploymentCommit, PullRequest
@@ -22,13 +21,9 @@ from tickets.models import Ticket
 from .calculations import delivery as calc
 from .calculations.delivery import Partial
 from .models import StatusInterval
-from .selectors import PercentileCont
+from .selectors import PercentileCont, uses_percentile_cont
 from .selectors_delivery_groups import Collector, Grouper, SeriesResult, as_seconds, bucket_of, bucketed, duration
 from .selectors_delivery_scope import DeliveryQuery, scope_q, team_members
-
-
-def _uses_percentile_cont(queryset: QuerySet) -> bool:
-    return connections[queryset.db].vendor == "postgresql"
 
 
 class EpochSeconds(Func):
@@ -130,7 +125,7 @@ def deployment_series(*, query: DeliveryQuery) -> SeriesResult:
     lead = duration("deployment__deployed_at", Coalesce("commit__committed_at", "commit__authored_at"))
     pairs = pairs.alias(lead=lead)
     prefix = "deployment__"
-    if _uses_percentile_cont(pairs):
+    if uses_percentile_cont(pairs):
         positive = pairs.filter(lead__gt=timedelta(0))
         median = PercentileCont(EpochSeconds(lead), 0.5)
         for raw, bucket, row in bucketed(
