@@ -4,9 +4,8 @@ instead of skipping."""
 import os
 
 import pytest
-from rest_framework.test import APIClient
 
-from tests.factories import ApiKeyFactory, OrganizationFactory, ProjectFactory, standard_workflow
+from tests.factories import ApiKeyFactory, OrganizationFactory, ProjectFactory, bearer_client, standard_workflow
 
 UNDER_CI = bool(os.environ.get("CI"))
 
@@ -33,9 +32,7 @@ def api_key(organization):
 
 @pytest.fixture
 def api_client(api_key):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key.plaintext}")
-    return client
+    return bearer_client(api_key.plaintext)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import factory
 from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, Organization, Person, PersonAlias, Team, TeamMembership, User
 from accounts.services import team_create
@@ -88,6 +89,13 @@ class ApiKeyFactory(factory.django.DjangoModelFactory):
         key, plaintext = model_class.objects.create_key(**kwargs)
         key.plaintext = plaintext
         return key
+
+
+def bearer_client(plaintext: str) -> APIClient:
+    """An API client that sends `Authorization: Bearer <plaintext>` (a user or an instance key)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    return client
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

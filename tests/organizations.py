@@ -10,7 +10,7 @@ from accounts.models import Organization, Person, Team
 from coding.models import Repository, RepositoryTag
 from imports.demo import demo_bundle, demo_id_offset
 from imports.services import bundle_import
-from tests.factories import ApiKeyFactory, UserFactory
+from tests.factories import ApiKeyFactory, UserFactory, bearer_client
 from tickets.models import Project, Tag, TagCategory, Ticket, TicketTag
 from tickets.services import instance_key_create
 
@@ -43,10 +43,8 @@ def build(slug: str) -> Org:
     tag = Tag.objects.create(organization=organization, category=category, text="vpn")
     helpdesk_ticket = Ticket.objects.filter(project=helpdesk).order_by("id").first()
     TicketTag.objects.create(organization=organization, ticket=helpdesk_ticket, tag=tag)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {ApiKeyFactory(user__organization=organization).plaintext}")
-    ticketing = APIClient()
-    ticketing.credentials(HTTP_AUTHORIZATION=f"Bearer {instance_key_create(project=helpdesk, read_only=False)[1]}")
+    api = bearer_client(ApiKeyFactory(user__organization=organization).plaintext)
+    ticketing = bearer_client(instance_key_create(project=helpdesk, read_only=False)[1])
     staff = APIClient()
     staff.force_login(UserFactory(organization=organization))
     person = Person.objects.filter(organization=organization, hidden_from_reports=False).order_by("id").first()

@@ -4,9 +4,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, User
+from tests.factories import bearer_client
 from tickets.models import InstanceApiKey
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,7 @@ def test_creates_the_user_grants_metrics_api_and_prints_a_working_key(organizati
     user = User.objects.get(email="bi@acme.test")
     assert user.organization == organization
     assert list(user.groups.values_list("name", flat=True)) == ["Metrics API"]
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    client = bearer_client(key)
     assert client.get("/ticket-delivery/ticket-log").status_code == 200
 
 

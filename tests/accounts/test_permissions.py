@@ -8,9 +8,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from tests.factories import ApiKeyFactory, TeamFactory
+from tests.factories import ApiKeyFactory, TeamFactory, bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +48,7 @@ def _fresh_rate_limits():
 
 def call(key, route, team):
     method, path, data = route
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
+    client = bearer_client(key.plaintext)
     path = path.format(team=team.id)
     return client.post(path, data, format="json") if method == "post" else client.get(path, data)
 
@@ -102,8 +100,7 @@ def test_a_read_only_key_reads_every_route(organization, team, route):
 @pytest.mark.parametrize("route", [r for r in ROUTES if r[0] == "get"], ids=[i for i in IDS if i.startswith("get")])
 def test_a_read_only_key_never_writes(organization, team, route, method):
     key = ApiKeyFactory(user__organization=organization, read_only=True)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
+    client = bearer_client(key.plaintext)
     response = getattr(client, method)(route[1], {}, format="json")
     assert response.status_code == 403
     assert "read-only" in str(response.json())

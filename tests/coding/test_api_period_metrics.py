@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from coding.services import coding_days_refresh
 from metrics.calculations.coding import monday, round_one_decimal
-from tests.factories import ApiKeyFactory, OrganizationFactory, PersonFactory, TeamFactory, UserFactory
+from tests.factories import ApiKeyFactory, OrganizationFactory, PersonFactory, TeamFactory, UserFactory, bearer_client
 
 from .rows import coding_day, commit, repository
 
@@ -376,8 +376,7 @@ def test_a_key_needs_the_metrics_api_permission(organization, org_tree):
     params = {**span(0, 0), "resolution": "week"}
     assert APIClient().get(URL, params).status_code == 401
     key = ApiKeyFactory(user=UserFactory(organization=organization, roles=[]))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
+    client = bearer_client(key.plaintext)
     assert client.get(URL, params).status_code == 403
 
 

@@ -1,9 +1,8 @@
 """Per-key rate limits: headers on every response, 429 with Retry-After past the limit."""
 
 import pytest
-from rest_framework.test import APIClient
 
-from tests.factories import ApiKeyFactory
+from tests.factories import ApiKeyFactory, bearer_client
 
 pytestmark = pytest.mark.django_db
 URL = "/ticket-delivery/ticket-log"
@@ -32,6 +31,5 @@ def test_headers_count_down_then_429_with_retry_after(api_client, three_per_minu
 def test_limits_are_per_key(api_client, organization, three_per_minute):
     for _ in range(4):
         api_client.get(URL)
-    other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Bearer {ApiKeyFactory(user__organization=organization).plaintext}")
+    other = bearer_client(ApiKeyFactory(user__organization=organization).plaintext)
     assert other.get(URL).status_code == 200

@@ -8,11 +8,10 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from tests.delivery.builders import commit, deployment, pull_request, repository, sprint, sprint_member, ticket, utc
 from tests.delivery.conftest import METRICS, team_url
-from tests.factories import ApiKeyFactory, PersonFactory, TeamFactory
+from tests.factories import ApiKeyFactory, PersonFactory, TeamFactory, bearer_client
 from tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +43,7 @@ def test_the_21st_request_in_a_minute_is_429_with_retry_after(api_client, organi
     assert 1 <= int(response["Retry-After"]) <= 60
     assert response["X-RateLimit-Remaining"] == "0"
     assert api_client.post(team_url(team.id), BODY, format="json").status_code == 429
-    other = APIClient()  # the limit is per key
-    other.credentials(HTTP_AUTHORIZATION=f"Bearer {ApiKeyFactory(user__organization=organization).plaintext}")
+    other = bearer_client(ApiKeyFactory(user__organization=organization).plaintext)  # the limit is per key
     assert other.post(METRICS, BODY, format="json").status_code == 200
 
 

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.delivery.conftest import METRICS, team_url
-from tests.factories import ApiKeyFactory, OrganizationFactory, TeamFactory
+from tests.factories import ApiKeyFactory, OrganizationFactory, TeamFactory, bearer_client
 
 pytestmark = pytest.mark.django_db
 VALID = {"startDate": "2024-01-01", "endDate": "2024-01-31", "granularity": "week", "type": "issue"}
@@ -153,17 +153,13 @@ def test_missing_or_bad_keys_are_401():
 
 
 def test_a_key_without_the_metrics_permission_is_403(organization):
-    client = APIClient()
-    key = ApiKeyFactory(user__organization=organization, user__roles=[])
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
+    client = bearer_client(ApiKeyFactory(user__organization=organization, user__roles=[]).plaintext)
 
     assert client.post(METRICS, VALID, format="json").status_code == 403
 
 
 def test_a_read_only_key_may_read_metrics(organization):
-    client = APIClient()
-    key = ApiKeyFactory(user__organization=organization, read_only=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
+    client = bearer_client(ApiKeyFactory(user__organization=organization, read_only=True).plaintext)
 
     assert client.post(METRICS, VALID, format="json").status_code == 200
 

@@ -17,7 +17,14 @@ from metrics.calculations.helpdesk import (
     rolling_windows,
     window_stats,
 )
-from tests.factories import ApiKeyFactory, OrganizationFactory, ProjectFactory, TicketFactory, standard_workflow
+from tests.factories import (
+    ApiKeyFactory,
+    OrganizationFactory,
+    ProjectFactory,
+    TicketFactory,
+    bearer_client,
+    standard_workflow,
+)
 from tickets.models import Helper, Ticket
 
 from .conftest import COMMENT, NOW, STATUS, Desk, ago
@@ -173,8 +180,7 @@ def test_keys_and_permissions(organization, desk):
     assert APIClient().get(URL).status_code == 401
     assert APIClient().get(URL).json() == {"error": "Authentication credentials were not provided."}
     no_role = ApiKeyFactory(user__organization=organization, user__roles=[])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {no_role.plaintext}")
+    client = bearer_client(no_role.plaintext)
     assert client.get(URL).status_code == 403
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from rest_framework.test import APIClient
 
 from accounts.models import Organization, Person, PersonAlias, Team
 from accounts.services import team_create
@@ -17,7 +16,7 @@ from coding.models import Commit, DeploymentCommit
 from imports.services import bundle_import
 from imports.validation import BundleInvalid
 from metrics.models import PersonCodingDay, StatusTransition, TicketCredit, TicketMetrics
-from tests.factories import ApiKeyFactory, OrganizationFactory, TeamFactory
+from tests.factories import ApiKeyFactory, OrganizationFactory, TeamFactory, bearer_client
 from tickets.models import Helper, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -320,9 +319,7 @@ def test_imported_commits_are_rolled_up_into_coding_days_that_the_route_reads():
     assert bundle_import(data=bundle).coding_days == 1
     assert (PersonCodingDay.objects.get().day, PersonCodingDay.objects.get().additions) == (recent, 40)
 
-    client = APIClient()
-    key = ApiKeyFactory(user__organization=Organization.objects.get(slug="acme"))
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.plaintext}")
+    client = bearer_client(ApiKeyFactory(user__organization=Organization.objects.get(slug="acme")).plaintext)
     response = client.get(
         "/v3/customer/metrics/code_fundamentals/period_metrics/",
         {"start_date": (recent - timedelta(days=20)).isoformat(), "resolution": "period"},

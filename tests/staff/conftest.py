@@ -7,9 +7,8 @@ within it, as usual. Tests that use it sign in as `delivery_user` of its organiz
 import pytest
 from django.db import transaction
 from django.test import Client
-from rest_framework.test import APIClient
 
-from tests.factories import ApiKeyFactory, OrganizationFactory, UserFactory
+from tests.factories import ApiKeyFactory, OrganizationFactory, UserFactory, bearer_client
 
 from .data import build_delivery
 
@@ -52,6 +51,4 @@ def delivery_client(delivery_user):
 @pytest.fixture
 def delivery_api(delivery_user):
     """An API client with a key of the same user and organization."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {ApiKeyFactory(user=delivery_user).plaintext}")
-    return client
+    return bearer_client(ApiKeyFactory(user=delivery_user).plaintext)

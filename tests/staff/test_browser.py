@@ -12,11 +12,10 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from rest_framework.test import APIClient
 
 from metrics.models import StatusInterval
 from tests.conftest import require_service
-from tests.factories import ApiKeyFactory, OrganizationFactory, UserFactory
+from tests.factories import ApiKeyFactory, OrganizationFactory, UserFactory, bearer_client
 
 from .conftest import PASSWORD
 from .data import build_delivery
@@ -91,8 +90,7 @@ def org(transactional_db):
         delivery = build_delivery(OrganizationFactory(slug="browser", name="Browser Test Org"), tickets=14)
     organization = delivery.organization
     user = UserFactory(organization=organization, password=PASSWORD, roles=["Metrics API"])
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {ApiKeyFactory(user=user).plaintext}")
+    api = bearer_client(ApiKeyFactory(user=user).plaintext)
     return delivery, user, api
 
 

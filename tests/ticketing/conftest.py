@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from accounts.models import PersonAlias
-from tests.factories import PersonFactory, ProjectFactory, StatusFactory
+from tests.factories import PersonFactory, ProjectFactory, StatusFactory, bearer_client
 from tickets.models import CustomFieldDefinition, Helper, Tag, TagCategory
 from tickets.services import instance_key_create
 
@@ -131,21 +130,15 @@ def secondary_key(instance):
     return instance_key_create(project=instance, read_only=True)[1]
 
 
-def client_for(key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
-
-
 @pytest.fixture
 def ticketing(primary_key):
     """A client with the instance's primary key (Bearer)."""
-    return client_for(primary_key)
+    return bearer_client(primary_key)
 
 
 @pytest.fixture
 def reader(secondary_key):
-    return client_for(secondary_key)
+    return bearer_client(secondary_key)
 
 
 def create(client, ticket: dict | None = None, **headers):

@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import OrganizationFactory, ProjectFactory
+from tests.factories import OrganizationFactory, ProjectFactory, bearer_client
 from tickets.models import InstanceApiKey, Ticket
 from tickets.services import instance_key_create
 
-from .conftest import HELPER, TICKETS, client_for, create, helpdesk_workflow
+from .conftest import HELPER, TICKETS, create, helpdesk_workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_key_as_query_parameter_and_as_bearer(instance, primary_key):
     anonymous = APIClient()
     assert anonymous.get(TICKETS, {"key": primary_key}).status_code == 200
-    assert client_for(primary_key).get(TICKETS).status_code == 200
+    assert bearer_client(primary_key).get(TICKETS).status_code == 200
 
 
 @pytest.mark.parametrize("key", [None, "", "nonsense", "abcdefgh.wrongsecret", "abc\x00def", "x" * 500])
@@ -36,18 +36,18 @@ def test_missing_or_unknown_key_is_401(instance, key):
 def test_revoked_and_expired_keys_are_401(instance, primary_key):
     # Rotation revokes the previous primary key.
     new_key = instance_key_create(project=instance, read_only=False)[1]
-    assert client_for(primary_key).get(TICKETS).status_code == 401
-    assert client_for(new_key).get(TICKETS).status_code == 200
+    assert bearer_client(primary_key).get(TICKETS).status_code == 401
+    assert bearer_client(new_key).get(TICKETS).status_code == 200
     InstanceApiKey.objects.filter(revoked=False).update(expiry_date=timezone.now() - timedelta(days=1))
-    assert client_for(new_key).get(TICKETS).status_code == 401
+    assert bearer_client(new_key).get(TICKETS).status_code == 401
 
 
 def test_a_user_api_key_does_not_open_the_ticketing_surface_nor_an_instance_key_the_flow_one(
     instance, api_key, primary_key
 ):
-    assert client_for(api_key.plaintext).get(TICKETS).status_code == 401
-    assert client_for(primary_key).get("/ticket-delivery/ticket-log").status_code == 401
-    assert client_for(primary_key).get("/api/stats_v2").status_code == 401
+    assert bearer_client(api_key.plaintext).get(TICKETS).status_code == 401
+    assert bearer_client(primary_key).get("/ticket-delivery/ticket-log").status_code == 401
+    assert bearer_client(primary_key).get("/api/stats_v2").status_code == 401
 
 
 def test_secondary_key_reads_but_every_write_is_403(instance, ticketing, reader, clock):
@@ -76,14 +76,14 @@ def test_a_key_opens_its_own_instance_only(instance, ticketing, clock):
     ticket_id = create(ticketing).json()["item"]["id"]
     other = ProjectFactory(organization=instance.organization, key="HD2", kind="helpdesk")
     helpdesk_workflow(other)
-    other_client = client_for(instance_key_create(project=other, read_only=False)[1])
+    other_client = bearer_client(instance_key_create(project=other, read_only=False)[1])
     assert other_client.get(f"{TICKETS}/{ticket_id}").status_code == 404
     assert other_client.put(f"{TICKETS}/{ticket_id}/status", {"status": "Started"}, format="json").status_code == 404
     assert other_client.get(TICKETS).json()["items"] == []
     # Another organization's instance: the same.
     foreign = ProjectFactory(organization=OrganizationFactory(), key="HD", kind="helpdesk")
     helpdesk_workflow(foreign)
-    foreign_client = client_for(instance_key_create(project=foreign, read_only=False)[1])
+    foreign_client = bearer_client(instance_key_create(project=foreign, read_only=False)[1])
     assert foreign_client.get(f"{TICKETS}/{ticket_id}").status_code == 404
 
 
@@ -97,7 +97,7 @@ def frozen_rate_window(monkeypatch):
 
 
 def test_101st_request_in_a_minute_is_429_with_retry_after(instance, primary_key, frozen_rate_window):
-    client = client_for(primary_key)
+    client = bearer_client(primary_key)
     for number in range(1, 101):
         response = client.get("/ticketing/v1/tags")
         assert response.status_code == 200
@@ -110,11 +110,11 @@ def test_101st_request_in_a_minute_is_429_with_retry_after(instance, primary_key
     assert response["X-RateLimit-Remaining"] == "0"
     assert response.json()["error"] is True
     # The limit is per key: the secondary key still has its own 100.
-    assert client_for(instance_key_create(project=instance, read_only=True)[1]).get(TICKETS).status_code == 200
+    assert bearer_client(instance_key_create(project=instance, read_only=True)[1]).get(TICKETS).status_code == 200
 
 
 def test_last_use_is_recorded(instance, primary_key):
-    client_for(primary_key).get(TICKETS)
+    bearer_client(primary_key).get(TICKETS)
     assert InstanceApiKey.objects.get(read_only=False).last_used_at is not None
 
 

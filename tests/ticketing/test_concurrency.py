@@ -7,9 +7,10 @@ import pytest
 from django.db import connection, connections
 
 from tests.conftest import require_service
+from tests.factories import bearer_client
 from tickets.models import Ticket, TicketEvent
 
-from .conftest import HELPER, TICKETS, client_for, create
+from .conftest import HELPER, TICKETS, create
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 6
@@ -41,13 +42,13 @@ def run_together(call) -> list:
 
 
 def test_concurrent_creates_get_distinct_numbers(instance, primary_key):
-    responses = run_together(lambda: create(client_for(primary_key)))
+    responses = run_together(lambda: create(bearer_client(primary_key)))
     assert [r.status_code for r in responses] == [201] * THREADS
     assert sorted(Ticket.objects.values_list("number", flat=True)) == list(range(1, THREADS + 1))
 
 
 def test_one_idempotency_key_sent_at_once_makes_one_ticket(instance, primary_key):
-    responses = run_together(lambda: create(client_for(primary_key), HTTP_IDEMPOTENCY_KEY="same"))
+    responses = run_together(lambda: create(bearer_client(primary_key), HTTP_IDEMPOTENCY_KEY="same"))
     assert [r.status_code for r in responses] == [201] * THREADS
     assert len({r.json()["item"]["id"] for r in responses}) == 1
     assert Ticket.objects.count() == 1
@@ -55,13 +56,13 @@ def test_one_idempotency_key_sent_at_once_makes_one_ticket(instance, primary_key
 
 
 def test_concurrent_comments_are_all_kept(instance, primary_key, helper, monkeypatch):
-    ticket_id = create(client_for(primary_key)).json()["item"]["id"]
+    ticket_id = create(bearer_client(primary_key)).json()["item"]["id"]
     # History only: two metric refreshes of one ticket committing at once collide in
     # metrics.services (reported separately), which is not what this test is about.
     monkeypatch.setattr("tickets.services.schedule_ticket_refresh", lambda ticket_id: None)
     comment = {"comment": "me too", "user": HELPER}
     responses = run_together(
-        lambda: client_for(primary_key).post(f"{TICKETS}/{ticket_id}/comments", comment, format="json")
+        lambda: bearer_client(primary_key).post(f"{TICKETS}/{ticket_id}/comments", comment, format="json")
     )
     assert [r.status_code for r in responses] == [201] * THREADS
     assert TicketEvent.objects.filter(kind="comment").count() == THREADS
