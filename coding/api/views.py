@@ -7,6 +7,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 
 from accounts.models import Person, Team
+from common.api.schema import FLOW_ERRORS_SCHEMA
 from metrics.models import PersonCodingDay
 
 from ..selectors import coding_days, people_with_activity, period_metrics, team_ancestor_names, teams_with_counts
@@ -15,11 +16,7 @@ from .serializers import PeriodMetricsSerializer, TeamDetailSerializer, UserSeri
 
 
 def _flow_error(example: dict) -> dict:
-    return {
-        "type": "object",
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        "example": example,
-    }
+    return {**FLOW_ERRORS_SCHEMA, "example": example}
 
 
 BAD_REQUEST = OpenApiResponse(

@@ -2,6 +2,8 @@
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
+from common.api.schema import FLOW_ERRORS_SCHEMA
+
 EXAMPLE_RANGE = ["2024-06-24T09:00:00-06:00", "2024-07-24T09:00:00-06:00"]
 EXAMPLE_PERIOD_RANGE = ["2024-05-24T09:00:00-06:00", "2024-06-24T09:00:00-06:00"]
 EXAMPLE_METRICS = {
@@ -48,7 +50,7 @@ QUEUE_EXAMPLE = _sources_example("total_queue_time", 4.0, {
 _ERRORS_SCHEMA = {
     "type": "object",
     "description": "Each bad parameter with its messages (the Flow error shape).",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    **FLOW_ERRORS_SCHEMA,
 }
 BAD_REQUEST = OpenApiResponse(
     _ERRORS_SCHEMA,
