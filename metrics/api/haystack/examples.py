@@ -3,6 +3,8 @@
 
 from drf_spectacular.utils import OpenApiExample
 
+from .presenters import group_averages
+
 REGULAR_REQUEST = {"startDate": "2023-01-01", "endDate": "2023-01-31", "granularity": "month", "type": "issue"}
 GROUP_BY_REQUEST = {
     "startDate": "2023-01-02",
@@ -55,10 +57,6 @@ def _pull_requests(opened, merged, cycle, pickup, size) -> list[dict]:
     ]
 
 
-def _group_averages(key: str, name: str, averages: dict) -> dict:
-    return {"key": key, "name": name, "values": averages, "value": averages}
-
-
 GROUP_BY_RESPONSE = {
     "data": [
         {"key": "1001", "name": "Ada Lovelace", "values": _pull_requests(
@@ -69,9 +67,9 @@ GROUP_BY_RESPONSE = {
             pickup=[(None, 0), (4, 2)], size=[(30, 1), (50, 1)])},
     ],
     "averages": [
-        _group_averages("1001", "Ada Lovelace", {"pullRequest": {
+        group_averages("1001", "Ada Lovelace", {"pullRequest": {
             "count": 2, "mergedCount": 1, "cycleTime": 20.5, "reviewTime": 20.5, "pickupTime": 2.5, "size": 120}}),
-        _group_averages("1002", "Grace Hopper", {"pullRequest": {
+        group_averages("1002", "Grace Hopper", {"pullRequest": {
             "count": 1, "mergedCount": 1, "cycleTime": 9, "reviewTime": 9, "pickupTime": 4, "size": 40}}),
     ],
 }  # fmt: skip

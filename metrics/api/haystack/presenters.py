@@ -69,14 +69,16 @@ def group_by_document(result: SeriesResult, query: DeliveryQuery) -> dict:
             {"key": group.key, "name": group.name, "values": _metrics(result, query, group.key)}
             for group in result.groups
         ],
-        "averages": [_group_averages(group, _averages(result, query, group.key)) for group in result.groups],
+        "averages": [
+            group_averages(group.key, group.name, _averages(result, query, group.key)) for group in result.groups
+        ],
     }
 
 
-def _group_averages(group, averages: dict) -> dict:
+def group_averages(key: str, name: str, averages: dict) -> dict:
     """One group's averages. The document lists them under `values` but reads them at
     `averages>[number]>value>jiraIssue>count`, so both keys hold the same object."""
-    return {"key": group.key, "name": group.name, "values": averages, "value": averages}
+    return {"key": key, "name": name, "values": averages, "value": averages}
 
 
 def analytics_document(analytics: SprintAnalytics) -> dict:
