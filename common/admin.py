@@ -80,18 +80,15 @@ class OrganizationScopedAdmin(OrganizationScopedFormFields, admin.ModelAdmin):
     """Confines the changelist, the foreign-key choices, the list filters and new rows to the
     staff user's organization."""
 
-    def _organization(self, request):
-        return _organization(request)
-
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         return fields if request.user.is_superuser else [f for f in fields if f != "organization"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        organization = self._organization(request)
         if request.user.is_superuser:
             return queryset
+        organization = request.user.organization
         return queryset.filter(organization=organization) if organization else queryset.none()
 
     def get_list_filter(self, request):
