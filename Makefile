@@ -37,6 +37,7 @@ browser:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 test: lint browser
 	@PY=$(PY) bash scripts/test.sh $(PYTEST_ARGS)

@@ -7,10 +7,9 @@ from django.contrib.auth.models import Group
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from accounts.models import MANAGE_USER_PERMISSIONS_PERMISSION, ApiKey, Organization, Person, PersonAlias, Team, User
+from accounts.services import team_paths_rebuild
 from common.admin import OrganizationScopedAdmin, OrganizationScopedInline
-
-from .models import MANAGE_USER_PERMISSIONS_PERMISSION, ApiKey, Organization, Person, PersonAlias, Team, User
-from .services import team_paths_rebuild
 
 admin.site.unregister(APIKey)
 admin.site.unregister(Group)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from .models import ApiKey
+from accounts.models import ApiKey
 
 
 def bearer_token(request) -> str | None:

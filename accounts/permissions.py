@@ -2,7 +2,7 @@
 
 from rest_framework import permissions
 
-from .models import METRICS_API_PERMISSION
+from accounts.models import METRICS_API_PERMISSION
 
 
 class HasMetricsApiPermission(permissions.BasePermission):

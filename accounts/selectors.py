@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from .models import Organization, Person, Team, TeamMembership
+from accounts.models import Organization, Person, Team, TeamMembership
 
 
 def team_member_ids(*, organization: Organization, teams: Iterable[Team], include_nested: bool) -> QuerySet:

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import ApiKey, Organization, Team, User
+from accounts.models import ApiKey, Organization, Team, User
 
 DEFAULT_ROLES = ("Metrics API",)
 

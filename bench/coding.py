@@ -41,7 +41,8 @@ from django.test import Client  # noqa: E402
 from accounts.models import Organization, Person, Team, TeamMembership  # noqa: E402
 from accounts.services import api_key_create, team_create  # noqa: E402
 from coding.models import Commit, Repository, RepositoryTag  # noqa: E402
-from coding.services import coding_days_refresh, git_import  # noqa: E402
+from coding.services.git import git_import  # noqa: E402
+from coding.services.rollups import coding_days_refresh  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
@@ -182,7 +183,7 @@ from _setup import django_setup
 django_setup()
 from accounts.models import Organization
 from coding.models import Repository
-from coding.services import git_import
+from coding.services.git import git_import
 organization = Organization.objects.get(slug=sys.argv[2])
 Repository.objects.filter(organization=organization, name=sys.argv[4]).delete()
 try:  # the deletion above loads the old commits; measure the import's own peak

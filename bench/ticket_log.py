@@ -1,4 +1,4 @@
-"""Ticket-log routes against their raw-SQL floor, on PostgreSQL (SPEC §9).
+"""Ticket-log routes against their raw-SQL floor, on PostgreSQL (docs/flow-ticket-log.md).
 
     .venv/bin/python bench/ticket_log.py --tickets 100000 [--repeat 15]
 

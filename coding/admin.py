@@ -1,8 +1,7 @@
 from django.contrib import admin
 
+from coding.models import Commit, Deployment, PullRequest, Repository, RepositoryTag
 from common.admin import OrganizationScopedAdmin
-
-from .models import Commit, Deployment, PullRequest, Repository, RepositoryTag
 
 
 @admin.register(RepositoryTag)

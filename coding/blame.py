@@ -4,7 +4,7 @@ coding.replay."""
 
 from collections.abc import Callable
 
-from .git import GitError, run_git
+from coding.git import GitError, run_git
 
 Owner = tuple[int | None, int] | None
 """(person id, author epoch seconds) of the commit that last wrote a line; None when unknown."""

@@ -146,3 +146,29 @@ class DeploymentCommit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "deployment", "commit"], name="deployment_commit_unique")
         ]
+
+
+class PersonCodingDay(models.Model):
+    """Per person, repository and local day: included commits (not merges) and their line numbers."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    commits = models.PositiveIntegerField(default=0)
+    additions = models.PositiveIntegerField(default=0)
+    deletions = models.PositiveIntegerField(default=0)
+    haloc = models.PositiveIntegerField(default=0)
+    new_work_lines = models.PositiveIntegerField(default=0)
+    rework_lines = models.PositiveIntegerField(default=0)
+    help_others_lines = models.PositiveIntegerField(default=0)
+    legacy_refactor_lines = models.PositiveIntegerField(default=0)
+    impact = models.FloatField(default=0)
+
+    class Meta:
+        db_table = "metrics_personcodingday"
+        ordering = ["day", "person_id", "repository_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "person", "repository", "day"], name="coding_day_unique")
+        ]
+        indexes = [models.Index(fields=["organization", "day"], name="coding_day_org_day")]

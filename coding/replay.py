@@ -21,7 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
-from metrics.calculations.coding import (
+from coding.blame import BlameBase, FileLines, Owner, Resolve
+from coding.git import DIFF_OPTIONS, PATHS_PER_CALL, FileChange, RawCommit, parse_diff, run_git
+from formulas.coding import (
     HELP_OTHERS,
     LEGACY_REFACTOR,
     REWORK,
@@ -29,9 +31,6 @@ from metrics.calculations.coding import (
     commit_impact,
     hunk_haloc,
 )
-
-from .blame import BlameBase, FileLines, Owner, Resolve
-from .git import DIFF_OPTIONS, PATHS_PER_CALL, FileChange, RawCommit, parse_diff, run_git
 
 BLAME_BASES_KEPT = 64
 

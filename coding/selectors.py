@@ -9,10 +9,8 @@ from django.db.models import Count, IntegerField, Max, Min, OuterRef, Prefetch, 
 from django.db.models.functions import Coalesce, Concat, TruncWeek
 
 from accounts.models import Organization, Person, PersonAlias, Team, TeamMembership
-from metrics.calculations.coding import CodingTotals, coding_metrics, monday, round_one_decimal
-from metrics.models import PersonCodingDay
-
-from .models import Commit
+from coding.models import Commit, PersonCodingDay
+from formulas.coding import CodingMetrics, CodingTotals, coding_metrics, monday
 
 WEEK, PERIOD = "week", "period"
 
@@ -93,39 +91,27 @@ def _days_between(start: date, end: date) -> int:
     return max((end - start).days + 1, 0)
 
 
-def _row(metrics, **extra) -> dict:
-    return {
-        **extra,
-        "active_days": round_one_decimal(metrics.active_days),
-        "commit_count": round_one_decimal(metrics.commit_count),
-        "total_impact": round_one_decimal(metrics.total_impact),
-        "total_efficiency": round_one_decimal(metrics.total_efficiency),
-    }
-
-
 def period_metrics(
     *, queryset: QuerySet[PersonCodingDay], start: date, end: date, resolution: str, today: date
-) -> list[dict]:
-    """The rows of `period_metrics`: one per Monday week with data (`resolution=week`) or one for
-    the range (`resolution=period`; none without data), values rounded to one decimal.
+) -> list[tuple[date | None, CodingMetrics]]:
+    """The coding metrics of each Monday week with data (`resolution=week`), or of the range
+    (`resolution=period`, its week None; nothing without data), unrounded.
 
     Days are counted from `start` to `end`, but not past today (or past the last day with data,
     when a commit's local date is already tomorrow): days that have not happened yet are not
-    engineer-weeks. A week row counts the days of its week inside that span."""
+    engineer-weeks. A week counts the days of its week inside that span."""
     data = coding_weeks(queryset=queryset.filter(day__range=(start, end)))
     if not data.weeks:
         return []
     last = min(end, max(today, data.last_day))
     if resolution == PERIOD:
         totals = sum((totals for _week, totals in data.weeks), CodingTotals())
-        metrics = coding_metrics(totals=totals, engineers=data.engineers, days=_days_between(start, last))
-        return [_row(metrics)]
-    rows = []
+        return [(None, coding_metrics(totals=totals, engineers=data.engineers, days=_days_between(start, last)))]
+    values = []
     for week, totals in data.weeks:
         days = _days_between(max(week, start), min(week + timedelta(days=6), last))
-        metrics = coding_metrics(totals=totals, engineers=data.engineers, days=days)
-        rows.append(_row(metrics, period_start_date=week.isoformat()))
-    return rows
+        values.append((week, coding_metrics(totals=totals, engineers=data.engineers, days=days)))
+    return values
 
 
 # --- Teams and Users lookups (Flow core API) --------------------------------------------------

@@ -3,14 +3,13 @@
 from celery import shared_task
 
 from accounts.models import Organization
-
-from . import services
+from coding.services import rollups
 
 
 @shared_task
 def refresh_coding_days(organization_id: int, repository_ids: list[int] | None = None) -> int:
     """Rewrite the coding-day rollups of an organization (or of some of its repositories)."""
-    return services.coding_days_refresh(organization_id=organization_id, repository_ids=repository_ids)
+    return rollups.coding_days_refresh(organization_id=organization_id, repository_ids=repository_ids)
 
 
 @shared_task

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .instants import fits_in_utc
+from common.instants import fits_in_utc
 
 _TYPOGRAPHIC_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "‘": '"', "’": '"', "«": '"', "»": '"'})
 _OFFSET = re.compile(r"(?P<sign>[+\- ])(?P<hours>\d{1,2}):?(?P<minutes>\d{2})$")

@@ -8,12 +8,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path_with_optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
     path_with_optional_slash("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"),
-    path("", include("tickets.api.urls")),
-    path("", include("coding.api.urls")),
-    path("", include("tickets.api.ticketing.urls")),
-    path("", include("tickets.api.helpdesk.urls")),
-    path("", include("metrics.api.urls")),
-    path("", include("metrics.api.haystack.urls")),
+    path("", include("api.flow.urls")),
+    path("", include("api.ticketing.urls")),
+    path("", include("api.nephthys.urls")),
+    path("", include("api.haystack.urls")),
     path("", include("staff.urls")),
 ]
 

@@ -1,4 +1,4 @@
-"""Readers for the JSON values of a bundle (SPEC §5). A reader never raises on bad input: it
+"""Readers for the JSON values of a bundle (docs/bundle-format.md). A reader never raises on bad input: it
 records a problem under the value's JSON location and returns None, so validation can report every
 problem of a bundle at once."""
 

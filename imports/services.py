@@ -1,4 +1,4 @@
-"""Bundle import (SPEC §5): validate a whole bundle, then upsert everything it describes in one
+"""Bundle import (docs/bundle-format.md): validate a whole bundle, then upsert everything it describes in one
 transaction and refresh the derived per-ticket values of the tickets whose inputs changed, and the
 per-person coding days when commits changed."""
 
@@ -6,16 +6,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from coding.services import coding_days_refresh
+from coding.services.rollups import coding_days_refresh
 from common.db import statistics_refresh
+from imports.sync import Counts
+from imports.validation.bundle import bundle_validate
+from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
+from imports.writes.coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
+from imports.writes.tickets import projects_upsert, sprints_upsert, tickets_upsert
 from metrics.services import ticket_metrics_refresh
 from tickets.models import Ticket, TicketEvent
-
-from .sync import Counts
-from .validation import bundle_validate
-from .writes_accounts import organization_upsert, people_upsert, teams_upsert
-from .writes_coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
-from .writes_tickets import projects_upsert, sprints_upsert, tickets_upsert
 
 ANALYZE_AFTER_ROWS = 10_000
 
@@ -51,7 +50,7 @@ class ImportSummary:
 
 def bundle_import(*, data: dict) -> ImportSummary:
     """Import one organization's bundle. Validates the whole bundle first (raising
-    `imports.validation.BundleInvalid` with every problem, nothing written), then upserts every
+    `imports.validation.index.BundleInvalid` with every problem, nothing written), then upserts every
     row by its bundle id in one transaction. Importing the same bundle again writes nothing."""
     bundle_validate(data=data)
     with transaction.atomic():

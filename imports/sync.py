@@ -10,8 +10,7 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 
 from common.db import insert_rows
-
-from .parsing import batched
+from imports.parsing import batched
 
 WRITE_BATCH = 1000
 QUERY_CHUNK = 2000

@@ -5,9 +5,8 @@ assignee, story points, update / resolve / close times, help-desk facts). Plain 
 from dataclasses import dataclass
 from datetime import datetime
 
-from metrics.calculations.tickets import MappedStatus
-
-from .parsing import parse_timestamp_utc, story_points_decimal, story_points_text
+from formulas.tickets import MappedStatus
+from imports.parsing import parse_timestamp_utc, story_points_decimal, story_points_text
 
 EVENT_FIELDS = (
     "kind", "at", "actor_id", "from_status_id", "to_status_id", "from_person_id", "to_person_id",

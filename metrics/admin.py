@@ -1,8 +1,7 @@
 from django.contrib import admin
 
 from common.admin import OrganizationScopedAdmin
-
-from .models import TicketMetrics
+from metrics.models import TicketMetrics
 
 
 @admin.register(TicketMetrics)

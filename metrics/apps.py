@@ -5,4 +5,4 @@ class MetricsConfig(AppConfig):
     name = "metrics"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from metrics import signals  # noqa: F401

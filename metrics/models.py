@@ -4,13 +4,13 @@ them are rebuilt from history by `metrics.services`; none is a source of truth."
 from django.db import models
 
 from accounts.models import Organization, Person
-from coding.models import Repository
 from tickets.models import Status, Ticket
 
 
 class TicketMetrics(models.Model):
-    """Per-ticket values (SPEC §3): first active time, final done time, cycle time, queue time,
-    transitions, backflows, jitter with its per-type counts. Durations in seconds."""
+    """Per-ticket values (docs/flow-ticket-log.md, "Ticket-log rows"): first active time, final done
+    time, cycle time, queue time, transitions, backflows, jitter with its per-type counts. Durations
+    in seconds."""
 
     ticket = models.OneToOneField(Ticket, primary_key=True, on_delete=models.CASCADE, related_name="metrics")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
@@ -66,7 +66,8 @@ class StatusTransition(models.Model):
 
 
 class TicketCredit(models.Model):
-    """A person credited with a ticket: its assignee at some time while it was active (SPEC §3)."""
+    """A person credited with a ticket: its assignee at some time while it was active
+    (docs/flow-ticket-log.md, "Attribution")."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="credits")
@@ -78,28 +79,3 @@ class TicketCredit(models.Model):
             models.UniqueConstraint(fields=["organization", "person", "ticket"], name="ticket_credit_unique")
         ]
         indexes = [models.Index(fields=["organization", "ticket"], name="ticket_credit_org_ticket")]
-
-
-class PersonCodingDay(models.Model):
-    """Per person, repository and local day: included commits (not merges) and their line numbers."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    commits = models.PositiveIntegerField(default=0)
-    additions = models.PositiveIntegerField(default=0)
-    deletions = models.PositiveIntegerField(default=0)
-    haloc = models.PositiveIntegerField(default=0)
-    new_work_lines = models.PositiveIntegerField(default=0)
-    rework_lines = models.PositiveIntegerField(default=0)
-    help_others_lines = models.PositiveIntegerField(default=0)
-    legacy_refactor_lines = models.PositiveIntegerField(default=0)
-    impact = models.FloatField(default=0)
-
-    class Meta:
-        ordering = ["day", "person_id", "repository_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "person", "repository", "day"], name="coding_day_unique")
-        ]
-        indexes = [models.Index(fields=["organization", "day"], name="coding_day_org_day")]

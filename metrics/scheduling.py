@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from . import tasks
+from metrics import tasks
 
 
 class _AfterCommit:

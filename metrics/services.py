@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from common.db import advisory_lock, insert_rows, statistics_refresh
+from formulas.tickets import Change, MappedStatus, TicketValues, derive_ticket_values
+from metrics.models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 from tickets.models import Project, Status, Ticket, TicketEvent
-
-from .calculations.tickets import Change, MappedStatus, TicketValues, derive_ticket_values
-from .models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 
 BATCH_SIZE = 2000
 # Advisory lock namespace of an organization's derived values: refreshes share it, the nightly

@@ -1,14 +1,14 @@
-"""Re-derive stored ticket values when what they depend on changes: a project's workflow mapping
-or jitter weights, or the organization's intra-lane setting. The refresh runs after the
+"""Re-derive stored ticket values when what they depend on changes: a ticket's history, a
+project's workflow mapping or jitter weights, or the organization's intra-lane setting. The refresh runs after the
 transaction commits, once per project or organization, through Celery."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from accounts.models import Organization
-from tickets.models import Project, Status
-
-from .scheduling import schedule_organization_rebuild, schedule_project_refresh
+from metrics.scheduling import schedule_organization_rebuild, schedule_project_refresh, schedule_ticket_refresh
+from tickets.models import Project, Status, Ticket
+from tickets.signals import history_changed
 
 _MAPPING_FIELDS = ("lane", "state", "is_waiting", "is_canceled")
 _WEIGHT_FIELDS = ("comment_weight", "description_edit_weight", "assignee_change_weight")
@@ -17,6 +17,11 @@ _WEIGHT_FIELDS = ("comment_weight", "description_edit_weight", "assignee_change_
 def _changed(instance, fields) -> bool:
     previous = type(instance).objects.filter(pk=instance.pk).values(*fields).first()
     return previous is None or any(previous[f] != getattr(instance, f) for f in fields)
+
+
+@receiver(history_changed, sender=Ticket)
+def _history_changed(sender, ticket_id: int, **kwargs):
+    schedule_ticket_refresh(ticket_id)
 
 
 @receiver(pre_save, sender=Status)

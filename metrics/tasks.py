@@ -3,8 +3,7 @@
 from celery import shared_task
 
 from accounts.models import Organization
-
-from . import services
+from metrics import services
 
 
 @shared_task

@@ -15,7 +15,7 @@ from itertools import islice
 from django.db import transaction
 from django.db.models import QuerySet
 
-from tickets.api.serializers import hours
+from api.flow.ticket_log.serializers import hours
 
 CSV_BATCH_SIZE = 2000
 

@@ -1,5 +1,5 @@
 """A ticket's computed values and where they come from: the stored per-ticket metrics beside the
-status intervals, transitions and events they were derived from (`metrics.calculations.tickets`)."""
+status intervals, transitions and events they were derived from (`formulas.tickets`)."""
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -7,11 +7,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from metrics.calculations.tickets import JITTER_KINDS
+from formulas.tickets import JITTER_KINDS
+from staff.charts import Span, Timeline, duration_text, timeline
+from staff.selectors import TicketHistory
 from tickets.models import Ticket, TicketEvent
-
-from .charts import Span, Timeline, duration_text, timeline
-from .selectors import TicketHistory
 
 Kind = TicketEvent.Kind
 # Event kinds that count for jitter while the ticket is active, as metrics.services reads them.

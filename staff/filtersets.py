@@ -1,7 +1,7 @@
 """The API's FilterSets, scoped to the signed-in user's organization instead of the API key's.
 
 The staff pages filter through these subclasses so that a filter means exactly what it means in
-the API (`tickets.api.filtersets`, `metrics.api.filtersets`). The ticket log adds a few filters
+the API (`api.flow.ticket_log.filtersets`, `api.flow.ticket_metrics.filtersets`). The ticket log adds a few filters
 the Flow API does not have (state, created and done dates, text search); they narrow the same
 queryset and leave the API's filters untouched.
 """
@@ -10,11 +10,11 @@ import django_filters
 from django.db.models import Q
 from django.http import QueryDict
 
+from api.flow.ticket_log.filtersets import TicketLogFilterSet
+from api.flow.ticket_metrics.filtersets import TicketMetricsFilterSet
 from common.api.exceptions import NotFoundError
-from metrics.api.filtersets import TicketMetricsFilterSet
-from tickets.api.filtersets import TicketLogFilterSet
+from metrics.selectors.ticket_log import ticket_log
 from tickets.models import Ticket, TicketState
-from tickets.selectors import ticket_log
 
 
 class OrganizationScopedMixin:
@@ -73,7 +73,7 @@ def _filtered(filterset):
 
 
 def ticket_log_queryset(*, organization, params: dict[str, str]):
-    """The organization's ticket log (`tickets.selectors.ticket_log`) filtered and ordered by the
+    """The organization's ticket log (`metrics.selectors.ticket_log.ticket_log`) filtered and ordered by the
     ticket-log FilterSet from API-style `params`."""
     filterset = StaffTicketLogFilterSet(
         _query(params), queryset=ticket_log(organization=organization), organization=organization

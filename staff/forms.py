@@ -10,11 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tickets.api.filtersets import OrderingField
+from api.flow.ticket_log.filtersets import OrderingField
+from staff import selectors
+from staff.widgets import FastSelect, FastSelectMultiple
 from tickets.models import TicketState
-
-from . import selectors
-from .widgets import FastSelect, FastSelectMultiple
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50

@@ -1,5 +1,6 @@
 """Reads that only the staff pages need: the choices of their filter forms and one ticket's
-history. Ticket lists and metrics come from `tickets.selectors` and `metrics.selectors`, as in the API."""
+history. Ticket lists and metrics come from `metrics.selectors.ticket_log` and
+`metrics.selectors.retrospective`, as in the API."""
 
 from dataclasses import dataclass
 

@@ -4,7 +4,7 @@ the slash."""
 
 from django.urls import path
 
-from . import views
+from staff import views
 
 app_name = "staff"
 

@@ -5,7 +5,13 @@ import os
 
 import pytest
 
-from tests.factories import ApiKeyFactory, OrganizationFactory, ProjectFactory, bearer_client, standard_workflow
+from tests.support.factories import (
+    ApiKeyFactory,
+    OrganizationFactory,
+    ProjectFactory,
+    bearer_client,
+    standard_workflow,
+)
 
 UNDER_CI = bool(os.environ.get("CI"))
 

@@ -1,4 +1,4 @@
-"""Organization isolation on every route of every surface (SPEC §2, §9).
+"""Organization isolation on every route of every surface (docs/running.md, "The admin and organizations").
 
 Two demo organizations are built from the same seed, so they hold the same shapes of data. Each
 route is called by organization A before and after B exists: a leak of B's rows would change A's
@@ -10,7 +10,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from tests.organizations import build
+from tests.support.organizations import build
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,7 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 
 from accounts.admin import can_manage_user_permissions
 from common.admin import OrganizationScopedAdmin, OrganizationScopedInline
-
-from .models import (
+from tickets.models import (
     CustomFieldDefinition,
     Helper,
     InstanceApiKey,
@@ -18,7 +17,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .services import instance_keys_revoke
+from tickets.services.instance_keys import instance_keys_revoke
 
 
 class OrganizationInline(OrganizationScopedInline, admin.TabularInline):
@@ -101,7 +100,7 @@ class InstanceApiKeyAdmin(OrganizationScopedAdmin, APIKeyModelAdmin):
     list_display = [*APIKeyModelAdmin.list_display, "project", "read_only", "last_used_at"]
     fields = ["name", "project", "read_only", "expiry_date", "revoked", "prefix"]
 
-    # Keys are managed by "Manage User Permissions" holders (SPEC §2), like the user API keys.
+    # Keys are managed by "Manage User Permissions" holders (docs/ticketing-api.md, "Keys"), like the user API keys.
     def has_module_permission(self, request):
         return can_manage_user_permissions(request) or super().has_module_permission(request)
 

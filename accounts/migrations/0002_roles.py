@@ -1,4 +1,4 @@
-"""Creates the roles "Metrics API" and "Admin" (SPEC §5)."""
+"""Creates the roles "Metrics API" and "Admin" (docs/running.md, "The admin and organizations")."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

@@ -4,7 +4,7 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .fields import IntegerListField, StrictBooleanField, StrictChoiceField, StrictIntegerField
+from common.api.fields import IntegerListField, StrictBooleanField, StrictChoiceField, StrictIntegerField
 
 
 @extend_schema_field(OpenApiTypes.INT64)

@@ -4,7 +4,7 @@ from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
-from .fields import MAX_ID
+from common.api.fields import MAX_ID
 
 
 def _non_negative_int(request, name: str) -> int | None:

@@ -1,10 +1,4 @@
-"""drf-spectacular hooks, and the schema pieces several surfaces share."""
-
-FLOW_ERRORS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-}
-"""The Flow error shape: each bad parameter with its messages, `{"param": ["message", ...]}`."""
+"""drf-spectacular hooks shared by every surface."""
 
 
 def allow_empty_query_values(result, generator, request, public):

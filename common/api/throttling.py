@@ -1,6 +1,7 @@
-"""Per-key rate limits (SPEC §4), counted by django-ratelimit in the shared cache (Redis in
-production), applied through DRF's throttle hook so a 429 carries `Retry-After`. Every response
-of a limited route says `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`."""
+"""Per-key rate limits (docs/flow-ticket-log.md, "Authentication and permission"), counted by
+django-ratelimit in the shared cache (Redis in production), applied through DRF's throttle hook so a
+429 carries `Retry-After`. Every response of a limited route says `X-RateLimit-Limit`,
+`X-RateLimit-Remaining` and `X-RateLimit-Reset`."""
 
 import time
 

@@ -125,7 +125,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
-    "ENUM_NAME_OVERRIDES": {"TicketingStatusEnum": "tickets.api.ticketing.workflow.LABELS"},
+    "ENUM_NAME_OVERRIDES": {"TicketingStatusEnum": "api.ticketing.workflow.LABELS"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.api.schema.allow_empty_query_values",

@@ -1,7 +1,7 @@
 """Embedded default: SQLite under var/, Celery eager, debug on."""
 
-from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)

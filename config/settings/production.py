@@ -3,8 +3,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import DATABASES, env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES, env
 
 INSECURE_DEFAULT_SECRET_KEY = "insecure-local-only-secret-key-change-me"
 

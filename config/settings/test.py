@@ -1,7 +1,7 @@
 """Test settings: the database comes from DATABASE_URL (SQLite by default), fast hashing."""
 
-from .base import *  # noqa: F403
-from .base import REDIS_URL, VAR_DIR, env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import REDIS_URL, VAR_DIR, env
 
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,9 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from tickets.api.serializers import hours as seconds_to_hours
-
-from ..charts import plain_number
+from api.flow.ticket_log.serializers import hours as seconds_to_hours
+from staff.charts import plain_number
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
-from .auth import StaffLoginView, StaffLogoutView
-from .home import HomeView
-from .metrics import MetricsView
-from .tickets import TicketDetailView, TicketLogCsvView, TicketLogView
+from staff.views.auth import StaffLoginView, StaffLogoutView
+from staff.views.home import HomeView
+from staff.views.metrics import MetricsView
+from staff.views.tickets import TicketDetailView, TicketLogCsvView, TicketLogView
 
 __all__ = [
     "HomeView",

@@ -2,11 +2,10 @@
 
 from django.views.generic import TemplateView
 
+from staff.access import StaffPageMixin
+from staff.views.tickets import STATE_ORDER
 from tickets.models import Ticket
-from tickets.selectors import ticket_counts_by_state
-
-from ..access import StaffPageMixin
-from .tickets import STATE_ORDER
+from tickets.selectors.counts import ticket_counts_by_state
 
 
 class HomeView(StaffPageMixin, TemplateView):

@@ -1,7 +1,7 @@
 """The Retrospective metrics of a range and its previous periods, charted, with their sources.
 
 The numbers are the API's own: the staff page scopes tickets with the API's FilterSet and asks the
-API views' `answer()` (the same selectors and the same rounding) for the response bodies of
+API's presenters (the same selectors and the same rounding) for the response bodies of
 `/ticket-delivery/metrics` and the three sources routes."""
 
 from datetime import datetime, timedelta
@@ -11,12 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from metrics.api.views import BackflowSourcesView, JitterSourcesView, QueueTimeSourcesView, TicketMetricsView
-
-from ..access import StaffPageMixin
-from ..charts import bar_chart, plain_number
-from ..filtersets import FilterError, metrics_scope
-from ..forms import MetricsForm
+from api.flow.ticket_metrics import presenters
+from staff.access import StaffPageMixin
+from staff.charts import bar_chart, plain_number
+from staff.filtersets import FilterError, metrics_scope
+from staff.forms import MetricsForm
 
 TEMPLATE = "staff/metrics.html"
 # The tickets listed under a source; the rest are counted ("and 120 more").
@@ -79,11 +78,11 @@ class MetricsView(StaffPageMixin, View):
         except FilterError as error:
             context["problems"] = error.messages
             return render(request, TEMPLATE, context, status=400)
-        body = TicketMetricsView().answer(tickets=tickets, ranges=ranges)
+        body = presenters.ticket_metrics_body(tickets=tickets, ranges=ranges)
         # The sources of the chosen range only (the API answers them for every period too).
-        backflow = BackflowSourcesView().answer(tickets=tickets, ranges=ranges[:1])
-        jitter = JitterSourcesView().answer(tickets=tickets, ranges=ranges[:1])
-        queue = QueueTimeSourcesView().answer(tickets=tickets, ranges=ranges[:1])
+        backflow = presenters.backflow_sources_body(tickets=tickets, ranges=ranges[:1])
+        jitter = presenters.jitter_sources_body(tickets=tickets, ranges=ranges[:1])
+        queue = presenters.queue_time_sources_body(tickets=tickets, ranges=ranges[:1])
         rows = [*reversed(body["periods"]), body]
         context.update(
             metrics=body,

@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.views import View
 
 from common.api.fields import MAX_ID
-from tickets.selectors import ticket_counts_by_state
-
-from .. import selectors
-from ..access import StaffPageMixin
-from ..csv_export import ticket_log_csv
-from ..explain import explain
-from ..filtersets import FilterError, ticket_log_queryset
-from ..forms import TicketLogForm
+from staff import selectors
+from staff.access import StaffPageMixin
+from staff.csv_export import ticket_log_csv
+from staff.explain import explain
+from staff.filtersets import FilterError, ticket_log_queryset
+from staff.forms import TicketLogForm
+from tickets.selectors.counts import ticket_counts_by_state
 
 LOG_TEMPLATE = "staff/ticket_log.html"
 # (ordering name of the API, header, numeric) of the table's sortable columns.

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.models import ApiKey
-from tests.factories import ApiKeyFactory, OrganizationFactory, PersonFactory, UserFactory
+from tests.support.factories import ApiKeyFactory, OrganizationFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""The auth matrix of the metrics surfaces (SPEC §4): 401 / 403 / 404 and role revocation."""
+"""The auth matrix of the metrics surfaces (docs/flow-ticket-log.md, "Authentication and
+permission"): 401 / 403 / 404 and role revocation."""
 
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiKey
-from tests.factories import ApiKeyFactory, OrganizationFactory, TeamFactory
+from tests.support.factories import ApiKeyFactory, OrganizationFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/ticket-delivery/ticket-log"

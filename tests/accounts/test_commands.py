@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import ApiKey, User
-from tests.factories import bearer_client
+from tests.support.factories import bearer_client
 from tickets.models import InstanceApiKey
 
 pytestmark = pytest.mark.django_db

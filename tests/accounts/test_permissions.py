@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.factories import ApiKeyFactory, TeamFactory, bearer_client
+from tests.support.factories import ApiKeyFactory, TeamFactory, bearer_client
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,9 @@
 
 import pytest
 
-from tests.factories import PersonAliasFactory, PersonFactory
-
-from .gitrepo import GitRepo
-from .scenario import build_rest, build_until_c5
+from tests.support.factories import PersonAliasFactory, PersonFactory
+from tests.support.git_scenario import build_rest, build_until_c5
+from tests.support.gitrepo import GitRepo
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
 """`coding.blame.BlameBase`: line ownership at a commit read back from `git blame`, per file, once."""
 
 from coding.blame import BlameBase
-
-from .gitrepo import GitRepo
-from .scenario import ADA, BOB, at, lines
+from tests.support.git_scenario import ADA, BOB, at, lines
+from tests.support.gitrepo import GitRepo
 
 
 def test_owners_of_every_line_come_from_git_blame(tmp_path, monkeypatch):

@@ -10,15 +10,14 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Person, PersonAlias
 from coding.git import stream_commits
-from coding.models import Commit, Repository, RepositoryTag
+from coding.models import Commit, PersonCodingDay, Repository, RepositoryTag
 from coding.replay import Replay
-from coding.services import AuthorResolver, GitImportError, git_import
-from metrics.calculations.coding import commit_impact, round_one_decimal
-from metrics.models import PersonCodingDay
-from tests.factories import OrganizationFactory, PersonAliasFactory, PersonFactory
-
-from .gitrepo import GitRepo
-from .scenario import ADA, BASE, BOB, CAROL, EXPECTED, at, lines, week
+from coding.services.commits import AuthorResolver, GitImportError
+from coding.services.git import git_import
+from formulas.coding import commit_impact, round_one_decimal
+from tests.support.factories import OrganizationFactory, PersonAliasFactory, PersonFactory
+from tests.support.git_scenario import ADA, BASE, BOB, CAROL, EXPECTED, at, lines, week
+from tests.support.gitrepo import GitRepo
 
 pytestmark = pytest.mark.django_db
 URL = "/v3/customer/metrics/code_fundamentals/period_metrics/"

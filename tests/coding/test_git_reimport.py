@@ -12,13 +12,13 @@ from django.core.management import call_command
 
 from accounts.models import Person, PersonAlias
 from coding.git import GitError
-from coding.models import Commit, Deployment, DeploymentCommit, Repository, RepositoryTag
-from coding.services import GitImportError, coding_days_refresh, git_import
-from metrics.models import PersonCodingDay
-
-from .gitrepo import GitRepo
-from .rows import commit
-from .scenario import ADA, BOB, CAROL, at, build_rest, build_until_c5, lines, week
+from coding.models import Commit, Deployment, DeploymentCommit, PersonCodingDay, Repository, RepositoryTag
+from coding.services.commits import GitImportError
+from coding.services.git import git_import
+from coding.services.rollups import coding_days_refresh
+from tests.support.coding_rows import DeploymentFactory, commit
+from tests.support.git_scenario import ADA, BOB, CAROL, at, build_rest, build_until_c5, lines, week
+from tests.support.gitrepo import GitRepo
 
 pytestmark = pytest.mark.django_db
 URL = "/v3/customer/metrics/code_fundamentals/period_metrics/"
@@ -66,7 +66,7 @@ def test_incremental_import_adds_only_new_commits_with_the_same_numbers(organiza
     assert repository.imported_heads == [shas["c5"]]
 
     shas.update(build_rest(repo))
-    monkeypatch.setattr("coding.services.unreachable_commits_drop", fail)  # a fast-forward drops nothing
+    monkeypatch.setattr("coding.services.git.unreachable_commits_drop", fail)  # a fast-forward drops nothing
     second = git_import(organization=organization, path=str(repo.path), repository_name="core")
     assert (second.created, second.updated, second.unchanged, second.dropped) == (5, 0, 0, 0)
 
@@ -97,8 +97,8 @@ def test_rerun_on_an_unchanged_repository_adds_nothing_and_finishes_in_seconds(
     before = snapshot()
     capsys.readouterr()
     # Nothing walks the history again: no git log, no git blame, no git rev-list over the commits.
-    monkeypatch.setattr("coding.services.stream_commits", fail)
-    monkeypatch.setattr("coding.services_git.stream_reachable", fail)
+    monkeypatch.setattr("coding.services.git.stream_commits", fail)
+    monkeypatch.setattr("coding.services.commits.stream_reachable", fail)
     monkeypatch.setattr("coding.replay.BlameBase._blame", fail)
     started = time.perf_counter()
     call_command("import_git", str(repo.path), "--repository", "core", "--tag", "backend")
@@ -225,11 +225,9 @@ def test_full_drops_stored_commits_git_does_not_reach(organization, people, hist
     git_import(organization=organization, path=str(repo.path), repository_name="core")
     repository = Repository.objects.get(name="core")
     stray = commit(people["bob"], repository, at(60, 12).date(), haloc=7)  # e.g. from a bundle
-    deployment = Deployment.objects.create(
-        organization=organization, repository=repository, environment="production",
-        deployed_at=datetime(2024, 6, 4, tzinfo=UTC),
-    )  # fmt: skip
-    DeploymentCommit.objects.create(organization=organization, deployment=deployment, commit=stray)
+    deployment = DeploymentFactory(
+        repository=repository, deployed_at=datetime(2024, 6, 4, tzinfo=UTC), shipped=[stray]
+    )
     coding_days_refresh(organization_id=organization.id)
     assert PersonCodingDay.objects.filter(person=people["bob"], day=stray.authored_local_date).exists()
 
@@ -251,7 +249,7 @@ def test_a_failure_while_dropping_leaves_everything_as_it_was(organization, peop
         yield repo.head()
         raise GitError("git rev-list failed: disk on fire")
 
-    monkeypatch.setattr("coding.services_git.stream_reachable", broken)
+    monkeypatch.setattr("coding.services.commits.stream_reachable", broken)
     with pytest.raises(GitImportError, match="disk on fire"):
         git_import(organization=organization, path=str(repo.path), repository_name="core")
     assert commits_of("core") == commits and rollups_of("core") == rollups

@@ -7,11 +7,10 @@ import pytest
 from django.conf import settings
 
 from coding import tasks
-from coding.services import coding_days_refresh
-from metrics.models import PersonCodingDay
-from tests.factories import OrganizationFactory, PersonFactory
-
-from .rows import commit, repository
+from coding.models import PersonCodingDay
+from coding.services.rollups import coding_days_refresh
+from tests.support.coding_rows import commit, repository
+from tests.support.factories import OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 DAY1, DAY2 = date(2024, 6, 3), date(2024, 6, 4)

@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 
 from accounts.models import Organization, Person, User
-from tests.factories import UserFactory
-from tests.organizations import build
+from tests.support.factories import UserFactory
+from tests.support.organizations import build
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import ApiKeyFactory, bearer_client
+from tests.support.factories import ApiKeyFactory, bearer_client
 
 pytestmark = pytest.mark.django_db
 URL = "/ticket-delivery/ticket-log"

@@ -11,13 +11,13 @@ from django.core.management.base import CommandError
 
 from accounts.models import Organization, Person, Team
 from coding.models import Commit, Deployment, PullRequest
-from imports.demo import demo_bundle
+from imports.demo.bundle import demo_bundle
 from metrics.models import StatusTransition, TicketMetrics
 from tickets.models import Sprint, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
-SPEC_BUNDLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "spec-bundle.json"
+EXAMPLE_BUNDLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "example-bundle.json"
 
 
 def row_counts() -> dict[str, int]:
@@ -31,15 +31,15 @@ def run(*args) -> str:
 
 
 def test_import_bundle_prints_a_summary():
-    output = run("import_bundle", str(SPEC_BUNDLE))
+    output = run("import_bundle", str(EXAMPLE_BUNDLE))
 
     assert output.splitlines()[0] == "Organization acme: imported"
     assert "tickets                1 created, 0 updated, 0 unchanged" in output
-    assert "already up to date" in run("import_bundle", str(SPEC_BUNDLE))
+    assert "already up to date" in run("import_bundle", str(EXAMPLE_BUNDLE))
 
 
 def test_import_bundle_lists_every_problem_and_fails(tmp_path):
-    bundle = json.loads(SPEC_BUNDLE.read_text())
+    bundle = json.loads(EXAMPLE_BUNDLE.read_text())
     bundle["format"] = "tally.bundle/0"
     bundle["tickets"][0]["events"][1]["to"] = 99
     path = tmp_path / "bad.json"

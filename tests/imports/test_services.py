@@ -1,4 +1,4 @@
-"""bundle_import: the SPEC §5 example, idempotence, rejection of bad bundles, id clashes, commit
+"""bundle_import: the example of docs/bundle-format.md, idempotence, rejection of bad bundles, id clashes, commit
 authors, help-desk facts and re-imports of a changed history."""
 
 import copy
@@ -12,20 +12,20 @@ from django.apps import apps
 
 from accounts.models import Organization, Person, PersonAlias, Team
 from accounts.services import team_create
-from coding.models import Commit, DeploymentCommit
+from coding.models import Commit, DeploymentCommit, PersonCodingDay
 from imports.services import bundle_import
-from imports.validation import BundleInvalid
-from metrics.models import PersonCodingDay, StatusTransition, TicketCredit, TicketMetrics
-from tests.factories import ApiKeyFactory, OrganizationFactory, TeamFactory, bearer_client
+from imports.validation.index import BundleInvalid
+from metrics.models import StatusTransition, TicketCredit, TicketMetrics
+from tests.support.factories import ApiKeyFactory, OrganizationFactory, TeamFactory, bearer_client
 from tickets.models import Helper, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
-SPEC_BUNDLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "spec-bundle.json"
+EXAMPLE_BUNDLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "example-bundle.json"
 
 
 def spec_bundle() -> dict:
-    return json.loads(SPEC_BUNDLE.read_text())
+    return json.loads(EXAMPLE_BUNDLE.read_text())
 
 
 def every_row() -> dict[str, list[dict]]:

@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 
 from imports.services import bundle_import
-from imports.validation import BundleInvalid, bundle_validate
+from imports.validation.bundle import bundle_validate
+from imports.validation.index import BundleInvalid
 
 pytestmark = pytest.mark.django_db
 
-SPEC_BUNDLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "spec-bundle.json"
+EXAMPLE_BUNDLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "example-bundle.json"
 
 
 def spec_bundle() -> dict:
-    return json.loads(SPEC_BUNDLE.read_text())
+    return json.loads(EXAMPLE_BUNDLE.read_text())
 
 
 def test_the_spec_example_is_valid():

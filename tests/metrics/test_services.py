@@ -10,10 +10,16 @@ from accounts.models import Organization
 from metrics import tasks
 from metrics.models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 from metrics.services import organization_metrics_rebuild, ticket_metrics_refresh
-from tests.builders import at, ticket_with_history
-from tests.factories import OrganizationFactory, PersonFactory, ProjectFactory, TicketFactory, standard_workflow
+from tests.support.factories import (
+    OrganizationFactory,
+    PersonFactory,
+    ProjectFactory,
+    TicketFactory,
+    standard_workflow,
+)
+from tests.support.history import at, ticket_with_history
 from tickets.models import Ticket, TicketEvent
-from tickets.services import ticket_event_append
+from tickets.services.history import ticket_event_append
 
 pytestmark = pytest.mark.django_db
 STATUS, ASSIGNEE, COMMENT = TicketEvent.Kind.STATUS, TicketEvent.Kind.ASSIGNEE, TicketEvent.Kind.COMMENT

@@ -8,10 +8,10 @@ from django.db import connection, connections, transaction
 
 from metrics.models import StatusInterval, TicketMetrics
 from metrics.services import organization_metrics_rebuild, ticket_metrics_refresh
-from tests.builders import at, ticket_with_history
 from tests.conftest import require_service
+from tests.support.history import at, ticket_with_history
 from tickets.models import TicketEvent
-from tickets.services import ticket_event_append
+from tickets.services.history import ticket_event_append
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 6

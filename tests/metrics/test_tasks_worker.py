@@ -1,7 +1,7 @@
-"""A real Celery worker (SPEC §8): a separate `celery -A config worker` process, Redis as broker and
-result backend, the test's PostgreSQL database. The test commits a ticket with history, sends
-`refresh_ticket_metrics` to a queue only this worker consumes, and checks the metrics the worker
-stored.
+"""A real Celery worker (docs/running.md, "Infrastructure tests"): a separate `celery -A config
+worker` process, Redis as broker and result backend, the test's PostgreSQL database. The test
+commits a ticket with history, sends `refresh_ticket_metrics` to a queue only this worker consumes,
+and checks the metrics the worker stored.
 
 Needs PostgreSQL (an in-memory SQLite test database cannot be shared with another process) and
 Redis (REDIS_URL); `make test` deselects the test on a run without them, and under CI a run that
@@ -29,7 +29,7 @@ from config.celery_app import app
 from metrics import tasks
 from metrics.models import TicketMetrics
 from tests.conftest import require_service
-from tests.factories import ProjectFactory, TicketEventFactory, TicketFactory, standard_workflow
+from tests.support.factories import ProjectFactory, TicketEventFactory, TicketFactory, standard_workflow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -8,9 +8,8 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from tests.factories import ApiKeyFactory, OrganizationFactory, UserFactory, bearer_client
-
-from .data import build_delivery
+from tests.support.factories import ApiKeyFactory, OrganizationFactory, UserFactory, bearer_client
+from tests.support.staff_delivery import build_delivery
 
 PASSWORD = "correct horse battery staple"
 

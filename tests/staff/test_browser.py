@@ -15,10 +15,9 @@ from django.db import transaction
 
 from metrics.models import StatusInterval
 from tests.conftest import require_service
-from tests.factories import ApiKeyFactory, OrganizationFactory, UserFactory, bearer_client
-
-from .conftest import PASSWORD
-from .data import build_delivery
+from tests.staff.conftest import PASSWORD
+from tests.support.factories import ApiKeyFactory, OrganizationFactory, UserFactory, bearer_client
+from tests.support.staff_delivery import build_delivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

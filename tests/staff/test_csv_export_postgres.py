@@ -8,10 +8,9 @@ from django.test import Client
 from staff import csv_export
 from staff.csv_export import HEADER
 from tests.conftest import require_service
-from tests.factories import OrganizationFactory, UserFactory
-
-from .data import build_delivery
-from .test_csv_export import CSV, rows_of
+from tests.staff.test_csv_export import CSV, rows_of
+from tests.support.factories import OrganizationFactory, UserFactory
+from tests.support.staff_delivery import build_delivery
 
 
 @pytest.mark.postgres

@@ -7,10 +7,9 @@ import pytest
 from django.test import Client
 
 from accounts.models import Organization, Person, Team
-from tests.organizations import build
+from tests.staff.conftest import PASSWORD
+from tests.support.organizations import build
 from tickets.models import Project, Sprint, Status, Ticket, TicketEvent
-
-from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 PAYLOAD = "<script>alert(1)</script>"

@@ -4,10 +4,9 @@ the page has, sorting, pages, bad values, and a query count that does not grow w
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from tickets.selectors import TICKET_LOG_ORDERING
+from metrics.selectors.ticket_log import TICKET_LOG_ORDERING
+from tests.support.queries import query_count
 
 pytestmark = pytest.mark.django_db
 PAGE = "/staff/tickets/"
@@ -215,18 +214,11 @@ def test_bad_filter_values_show_a_message_not_an_error_page(delivery_client, del
     assert "<h1>Ticket log</h1>" in body and "data-ticket-key" not in body
 
 
-def _query_count(client, params) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(PAGE, params)
-    assert response.status_code == 200
-    return len(captured)
-
-
 def test_query_count_does_not_grow_with_the_page(delivery_client, delivery, django_assert_max_num_queries):
     params = {"team": delivery.teams["engineering"].id, "include_nested_teams": "on", "ordering": "-cycle_time"}
     delivery_client.get(PAGE, params)  # warm-up
-    small = _query_count(delivery_client, {**params, "per_page": 25, "q": "Ticket 0"})
-    large = _query_count(delivery_client, {**params, "per_page": 100})
+    small = query_count(lambda: delivery_client.get(PAGE, {**params, "per_page": 25, "q": "Ticket 0"}))
+    large = query_count(lambda: delivery_client.get(PAGE, {**params, "per_page": 100}))
     assert small == large
     # Session, user, organization, 2 permission lookups, 4 choice lists, the team filter's team,
     # the counts, the page; and the request's savepoint and its release.

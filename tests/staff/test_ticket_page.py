@@ -4,16 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 
 from metrics.models import TicketMetrics
-from tests.factories import SprintFactory, TicketFactory
+from tests.support.factories import SprintFactory, TicketFactory
+from tests.support.queries import query_count
+from tests.support.staff_delivery import BASE
 from tickets.models import Ticket, TicketEvent
-from tickets.services import ticket_event_append
-
-from .data import BASE
+from tickets.services.history import ticket_event_append
 
 Kind = TicketEvent.Kind
 
@@ -139,17 +137,13 @@ def test_a_ticket_without_computed_values_still_shows(delivery_client, delivery)
     assert log.status_code == 200 and 'data-ticket-key="OPS-2"' in log.content.decode()
 
 
-def _query_count(client, ticket) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(f"/staff/tickets/{ticket.id}/").status_code == 200
-    return len(captured)
-
-
 def test_query_count_does_not_grow_with_the_history(delivery_client, delivery, django_assert_max_num_queries):
     short = by_key(delivery, "CORE-4")  # two assignments, never started
     long = by_key(delivery, "CORE-1")  # ten events, eight intervals, seven transitions
     assert short.events.count() == 2 and long.events.count() == 10
     delivery_client.get("/")  # warm-up
-    assert _query_count(delivery_client, short) == _query_count(delivery_client, long)
+    assert query_count(lambda: delivery_client.get(f"/staff/tickets/{short.id}/")) == query_count(
+        lambda: delivery_client.get(f"/staff/tickets/{long.id}/")
+    )
     with django_assert_max_num_queries(12):
         delivery_client.get(f"/staff/tickets/{long.id}/")

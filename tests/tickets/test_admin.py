@@ -3,9 +3,9 @@ organization, and rotates the previous key of its kind."""
 
 import pytest
 
-from tests.factories import ProjectFactory, UserFactory
+from tests.support.factories import ProjectFactory, UserFactory
 from tickets.models import InstanceApiKey
-from tickets.services import instance_key_create
+from tickets.services.instance_keys import instance_key_create
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
-from .history import TicketEvent
-from .instance import CustomFieldDefinition, InstanceApiKey, Tag, TagCategory, TicketTag
-from .projects import Helper, Project, Sprint, Status
-from .ticketing import IdempotencyRecord
-from .tickets import Ticket, TicketState
+from tickets.models.history import TicketEvent
+from tickets.models.instance import CustomFieldDefinition, InstanceApiKey, Tag, TagCategory, TicketTag
+from tickets.models.projects import Helper, Project, Sprint, Status
+from tickets.models.ticketing import IdempotencyRecord
+from tickets.models.tickets import Ticket, TicketState
 
 __all__ = [
     "CustomFieldDefinition",

@@ -3,9 +3,8 @@
 from django.db import models
 
 from accounts.models import Organization, Person
-
-from .projects import Sprint, Status
-from .tickets import Ticket
+from tickets.models.projects import Sprint, Status
+from tickets.models.tickets import Ticket
 
 
 class TicketEvent(models.Model):

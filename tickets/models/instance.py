@@ -6,9 +6,8 @@ from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from accounts.models import Organization
-
-from .projects import Project
-from .tickets import Ticket
+from tickets.models.projects import Project
+from tickets.models.tickets import Ticket
 
 
 class InstanceApiKeyManager(BaseAPIKeyManager):

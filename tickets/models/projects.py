@@ -3,7 +3,7 @@
 from django.db import models
 
 from accounts.models import Organization, Person
-from metrics.calculations.tickets import MappedStatus
+from formulas.tickets import MappedStatus
 
 
 class Project(models.Model):

@@ -3,8 +3,7 @@
 from django.db import models
 
 from accounts.models import Organization
-
-from .projects import Project
+from tickets.models.projects import Project
 
 
 class IdempotencyRecord(models.Model):

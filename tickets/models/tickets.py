@@ -5,8 +5,7 @@ import uuid
 from django.db import models
 
 from accounts.models import Organization, Person
-
-from .projects import Project, Sprint, Status
+from tickets.models.projects import Project, Sprint, Status
 
 
 class TicketState(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Import a local git repository's commits (SPEC §5 "Git"; docs/flow-coding-metrics.md)."""
+"""Import a local git repository's commits (docs/flow-coding-metrics.md, "import_git")."""
 
 from pathlib import Path
 
@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organization
 from coding.models import Repository
-from coding.services import GitImportError, git_import
+from coding.services.commits import GitImportError
+from coding.services.git import git_import
 
 NAME_MAX = Repository._meta.get_field("name").max_length  # tags have the same limit
 URL_MAX = Repository._meta.get_field("url").max_length

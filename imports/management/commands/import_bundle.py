@@ -1,4 +1,4 @@
-"""Load an organization's bundle (SPEC §5; docs/bundle-format.md)."""
+"""Load an organization's bundle (docs/bundle-format.md)."""
 
 import sys
 from pathlib import Path
@@ -7,7 +7,7 @@ import orjson
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.services import bundle_import
-from imports.validation import BundleInvalid
+from imports.validation.index import BundleInvalid
 
 
 class Command(BaseCommand):

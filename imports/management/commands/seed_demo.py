@@ -4,9 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.demo import demo_bundle, demo_id_offset
+from imports.demo.bundle import demo_bundle, demo_id_offset
 from imports.services import bundle_import
-from imports.validation import BundleInvalid
+from imports.validation.index import BundleInvalid
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The Ticketing as a Service surface, `/ticketing/v1/...` (docs/ticketing-api.md)."""

@@ -1,0 +1,49 @@
+"""What the checks of a bundle share: its format and sections, the error that carries every
+problem, and the index of the ids each section declares."""
+
+from dataclasses import dataclass, field
+
+from formulas.tickets import MappedStatus
+
+BUNDLE_FORMAT = "tally.bundle/1"
+SECTIONS = (
+    "teams", "people", "projects", "sprints", "tickets", "repositories", "commits", "pull_requests", "deployments",
+)  # fmt: skip
+STATES = ("not_started", "active", "done")
+JITTER_WEIGHT_KEYS = ("comment", "description_edit", "assignee_change")
+
+
+class BundleInvalid(Exception):
+    """A bundle that cannot be imported; `problems` lists every problem, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the bundle")
+        self.problems = problems
+
+
+@dataclass
+class ProjectRef:
+    """What the rest of the bundle needs to know about one project."""
+
+    key: str | None
+    kind: str
+    statuses: dict[int, MappedStatus] = field(default_factory=dict)
+    default_status: int | None = None
+
+
+@dataclass
+class BundleIndex:
+    """The ids each section declares, so references between sections can be checked."""
+
+    slug: str | None = None
+    team_ids: set[int] = field(default_factory=set)
+    person_ids: set[int] = field(default_factory=set)
+    projects: dict[int, ProjectRef] = field(default_factory=dict)
+    sprint_ids: set[int] = field(default_factory=set)
+    ticket_ids: set[int] = field(default_factory=set)
+    ticket_numbers: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
+    """(project id, Ticketing API number) -> (ticket id, JSON location)."""
+    repository_ids: set[int] = field(default_factory=set)
+    commit_shas: set[str] = field(default_factory=set)
+    deployment_shas: list[tuple[str, str]] = field(default_factory=list)
+    """(JSON location, sha) of deployment commits not among the bundle's commits."""
