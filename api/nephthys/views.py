@@ -14,6 +14,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.nephthys import presenters
 from api.nephthys.serializers import NephthysErrorSerializer, NephthysTicketSerializer, StatsV2Serializer
 from common.api.exceptions import exception_handler
 from common.instants import fits_in_utc
@@ -126,8 +127,9 @@ class StatsV2View(HelpdeskView):
         def link(ticket_id: int) -> str:
             return request.build_absolute_uri(reverse("admin:tickets_ticket_change", args=[ticket_id]))
 
-        stats = helpdesk_stats(tickets=tickets, now=timezone.now(), link=link)
-        return Response(StatsV2Serializer(stats).data)
+        now = timezone.now()
+        body = presenters.stats_v2_body(helpdesk_stats(tickets=tickets, now=now), now=now, link=link)
+        return Response(StatsV2Serializer(body).data)
 
 
 DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"

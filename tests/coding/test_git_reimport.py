@@ -98,7 +98,7 @@ def test_rerun_on_an_unchanged_repository_adds_nothing_and_finishes_in_seconds(
     capsys.readouterr()
     # Nothing walks the history again: no git log, no git blame, no git rev-list over the commits.
     monkeypatch.setattr("coding.services.git.stream_commits", fail)
-    monkeypatch.setattr("coding.services.commits.stream_reachable", fail)
+    monkeypatch.setattr("coding.services.reachability.stream_reachable", fail)
     monkeypatch.setattr("coding.replay.BlameBase._blame", fail)
     started = time.perf_counter()
     call_command("import_git", str(repo.path), "--repository", "core", "--tag", "backend")
@@ -249,7 +249,7 @@ def test_a_failure_while_dropping_leaves_everything_as_it_was(organization, peop
         yield repo.head()
         raise GitError("git rev-list failed: disk on fire")
 
-    monkeypatch.setattr("coding.services.commits.stream_reachable", broken)
+    monkeypatch.setattr("coding.services.reachability.stream_reachable", broken)
     with pytest.raises(GitImportError, match="disk on fire"):
         git_import(organization=organization, path=str(repo.path), repository_name="core")
     assert commits_of("core") == commits and rollups_of("core") == rollups

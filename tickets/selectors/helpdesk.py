@@ -5,7 +5,7 @@ fixed number of queries whatever the number of tickets: one aggregate for the al
 one for the four rolling windows, one for every leaderboard, one for the oldest unanswered ticket.
 Durations come from `SecondsBetween`: `EXTRACT(EPOCH ...)` on PostgreSQL, `julianday` on SQLite."""
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Avg, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet
@@ -52,10 +52,6 @@ def _is_helper(person_field: str) -> Exists:
     return Exists(Helper.objects.filter(project_id=OuterRef("project_id"), person_id=OuterRef(person_field)))
 
 
-def _minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 2)
-
-
 def _means(condition: Q) -> dict:
     hang = SecondsBetween("first_helper_response_at", "created_at")
     resolution = SecondsBetween("closed_at", "created_at")
@@ -92,10 +88,6 @@ def _window_aggregates(name: str, window: tuple[datetime, datetime]) -> dict:
 MEAN_KEYS = ("mean_hang_time_minutes_unresolved", "mean_hang_time_minutes_all", "mean_resolution_time_minutes")
 
 
-def _with_minutes(values: dict) -> dict:
-    return {key: _minutes(value) if key in MEAN_KEYS else value for key, value in values.items()}
-
-
 def _leaderboards(tickets: QuerySet[Ticket], windows: dict) -> dict[str, list[dict]]:
     """Per current helper, the tickets they closed (closed now and credited to them): all time and
     per window (closed inside it), most first, ties by person id, zero counts left out."""
@@ -126,8 +118,20 @@ def oldest_unanswered(tickets: QuerySet[Ticket]) -> dict | None:
     )
 
 
-def helpdesk_stats(*, tickets: QuerySet[Ticket], now: datetime, link: Callable[[int], str]) -> dict:
-    """`stats_v2`: `all_time` and the four rolling windows (see formulas.helpdesk)."""
+@dataclass(frozen=True)
+class HelpdeskStats:
+    """The figures behind `stats_v2` (docs/nephthys-stats.md), durations in seconds: the all-time
+    counts and means, the same per rolling window (by window name), the helper leaderboards (all
+    time and per window) and the oldest unanswered open ticket (`{"id", "created_at"}`, or None)."""
+
+    overall: dict
+    windows: dict[str, dict]
+    leaderboards: dict[str, list[dict]]
+    oldest_unanswered: dict | None
+
+
+def helpdesk_stats(*, tickets: QuerySet[Ticket], now: datetime) -> HelpdeskStats:
+    """`stats_v2`'s figures: all time and the four rolling windows (see formulas.helpdesk)."""
     tickets = tickets.order_by()
     windows = rolling_windows(now)
     overall = tickets.aggregate(
@@ -145,32 +149,16 @@ def helpdesk_stats(*, tickets: QuerySet[Ticket], now: datetime, link: Callable[[
     for name, window in windows.items():
         aggregates.update(_window_aggregates(name, window))
     windowed = recent.aggregate(**aggregates)
-    boards = _leaderboards(tickets, windows)
-    oldest = oldest_unanswered(tickets)
-    result = {
-        "all_time": {
-            **{k: overall[k] for k in ("tickets_total", "tickets_open", "tickets_closed", "tickets_in_progress")},
-            "helpers_leaderboard": boards["all_time"],
-            **_with_minutes({k: overall[k] for k in MEAN_KEYS}),
-            "oldest_unanswered_ticket": None
-            if oldest is None
-            else {
-                "id": oldest["id"],
-                "created_at": oldest["created_at"],
-                "age_minutes": _minutes((now - oldest["created_at"]).total_seconds()),
-                "link": link(oldest["id"]),
-            },
-        }
+    per_window = {
+        name: {key.split("__", 1)[1]: value for key, value in windowed.items() if key.startswith(f"{name}__")}
+        for name in windows
     }
-    for name in windows:
-        values = {key.split("__", 1)[1]: value for key, value in windowed.items() if key.startswith(f"{name}__")}
-        values = _with_minutes(values)
-        result[name] = {
-            **{k: v for k, v in values.items() if k not in MEAN_KEYS},
-            "helpers_leaderboard": boards[name],
-            **{k: values[k] for k in MEAN_KEYS},
-        }
-    return result
+    return HelpdeskStats(
+        overall=overall,
+        windows=per_window,
+        leaderboards=_leaderboards(tickets, windows),
+        oldest_unanswered=oldest_unanswered(tickets),
+    )
 
 
 def nephthys_tickets(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

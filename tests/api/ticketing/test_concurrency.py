@@ -58,7 +58,7 @@ def test_concurrent_comments_are_all_kept(instance, primary_key, helper, monkeyp
     ticket_id = create(bearer_client(primary_key)).json()["item"]["id"]
     # History only: two metric refreshes of one ticket committing at once collide in
     # metrics.services (reported separately), which is not what this test is about.
-    monkeypatch.setattr("tickets.services.history.schedule_ticket_refresh", lambda ticket_id: None)
+    monkeypatch.setattr("metrics.signals.schedule_ticket_refresh", lambda ticket_id: None)
     comment = {"comment": "me too", "user": HELPER}
     responses = run_together(
         lambda: bearer_client(primary_key).post(f"{TICKETS}/{ticket_id}/comments", comment, format="json")
