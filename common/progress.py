@@ -46,7 +46,10 @@ class ConsoleProgress(Progress):
         self._close_bar()
         self.label, self.total, self.done = label, total, 0
         if self.terminal:
-            self.bar = tqdm(total=total, desc=f"{self.name}: {label}", file=self.stream, unit=" rows", leave=False)
+            self.bar = tqdm(
+                total=total, desc=f"{self.name}: {label}", file=self.stream, unit=" rows", leave=False,
+                mininterval=min(self.interval, 0.1),
+            )  # fmt: skip
         else:
             self._line()
 
