@@ -1,5 +1,6 @@
 """The API documentation pages, from this server's own static files (drf-spectacular-sidecar)."""
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
 
@@ -10,6 +11,7 @@ class RedocView(SpectacularRedocView):
 
     template_name = "api_docs/redoc.html"
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = "img-src 'self' data:; font-src 'self' data:"
