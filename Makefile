@@ -2,7 +2,13 @@
 # var/, Celery eager). `make test`: set up, lint, and run the whole test suite (SQLite by default;
 # DATABASE_URL / REDIS_URL from the environment point it at PostgreSQL and Redis, as CI does).
 
-PYTHON ?= python3.11
+# The newest Python 3.11 or later on the PATH that runs (a pyenv shim of a version that is not
+# active does not); `make run PYTHON=/path/to/python3.x` picks another.
+ifndef PYTHON
+PYTHON := $(shell for v in 3.15 3.14 3.13 3.12 3.11 3; do \
+	python$$v -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo python$$v; exit; }; \
+	done; echo python3)
+endif
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Touched after a successful install; pyproject.toml newer than it means install again.
@@ -18,6 +24,8 @@ help:
 	@echo "make browser install Chromium for the browser tests (apt-get, as root; make test does it too)"
 
 $(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+		{ echo "Tally needs Python 3.11 or newer; '$(PYTHON)' is not. Set PYTHON=/path/to/python3.x" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(PY)

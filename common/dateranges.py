@@ -1,19 +1,20 @@
 """Flow-style date ranges: `["2024-06-24T09:00:00-6:00","2024-07-24T09:00:00-6:00"]`.
 
-A JSON array of two instants with UTC offsets, half-open `[start, end)`. Accepted beyond strict
-ISO 8601, because real clients send them: single-digit hour offsets (`-6:00`), `Z`, the
-typographic quotes documentation pages produce (“ ” ‘ ’), and a `+` offset that an unencoded
-query string turned into a space.
+A JSON array of two instants with UTC offsets, half-open `[start, end)`, or plain dates
+(`"2024-06-01"`, meaning midnight UTC). Accepted beyond strict ISO 8601, because real clients send
+them: single-digit hour offsets (`-6:00`), `Z`, the typographic quotes documentation pages
+produce (“ ” ‘ ’), and a `+` offset that an unencoded query string turned into a space.
 """
 
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from common.instants import fits_in_utc
 
 _TYPOGRAPHIC_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "‘": '"', "’": '"', "«": '"', "»": '"'})
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _OFFSET = re.compile(r"(?P<sign>[+\- ])(?P<hours>\d{1,2}):?(?P<minutes>\d{2})$")
 
 
@@ -38,10 +39,18 @@ class DateRange:
 
 
 def parse_instant(text: str) -> datetime:
-    """An ISO 8601 date-time that carries its UTC offset."""
+    """An ISO 8601 date-time that carries its UTC offset, or a plain date (YYYY-MM-DD), which
+    means midnight UTC of that day. A date-time without an offset is refused: its meaning is a
+    guess."""
     if not isinstance(text, str):
         raise DateRangeError(f"{text!r} is not a date-time string")
     value = text.strip()
+    if _PLAIN_DATE.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise DateRangeError(f"'{text}' is not a date like 2024-06-01") from None
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     match = _OFFSET.search(value)

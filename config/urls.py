@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from common.api.docs import RedocView
 from common.api.routers import path_with_optional_slash
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path_with_optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
     path_with_optional_slash("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"),
+    path_with_optional_slash("api/redoc", RedocView.as_view(url_name="schema"), "redoc"),
+    path("", include("operations.urls")),
     path("", include("api.flow.urls")),
     path("", include("api.ticketing.urls")),
     path("", include("api.nephthys.urls")),

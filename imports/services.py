@@ -8,6 +8,7 @@ from django.db import transaction
 
 from coding.services.rollups import coding_days_refresh
 from common.db import statistics_refresh
+from common.progress import SILENT, Progress
 from imports.sync import Counts
 from imports.validation.bundle import bundle_validate
 from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
@@ -48,16 +49,19 @@ class ImportSummary:
         return lines
 
 
-def bundle_import(*, data: dict) -> ImportSummary:
+def bundle_import(*, data: dict, progress: Progress = SILENT) -> ImportSummary:
     """Import one organization's bundle. Validates the whole bundle first (raising
     `imports.validation.index.BundleInvalid` with every problem, nothing written), then upserts every
-    row by its bundle id in one transaction. Importing the same bundle again writes nothing."""
+    row by its bundle id in one transaction. Importing the same bundle again writes nothing.
+    `progress` hears of each stage, and of tickets written and re-derived as they go."""
+    progress.stage("validating", total=None)
     bundle_validate(data=data)
     with transaction.atomic():
-        return _bundle_write(data)
+        return _bundle_write(data, progress=progress)
 
 
-def _bundle_write(data: dict) -> ImportSummary:
+def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
+    progress.stage("organization, teams, people, projects, sprints")
     organization, organization_counts, setting_changed = organization_upsert(data=data["organization"])
     summary = ImportSummary(organization=organization.slug, counts={"organization": organization_counts})
     summary.counts["teams"] = teams_upsert(organization=organization, teams=data.get("teams") or [])
@@ -65,7 +69,11 @@ def _bundle_write(data: dict) -> ImportSummary:
     projects = projects_upsert(organization=organization, projects=data.get("projects") or [])
     summary.counts.update(projects.counts)
     summary.counts["sprints"] = sprints_upsert(organization=organization, sprints=data.get("sprints") or [])
-    tickets = tickets_upsert(organization=organization, tickets=data.get("tickets") or [], contexts=projects.contexts)
+    progress.stage("tickets", total=len(data.get("tickets") or []))
+    tickets = tickets_upsert(
+        organization=organization, tickets=data.get("tickets") or [], contexts=projects.contexts, progress=progress
+    )
+    progress.stage("repositories, commits, pull requests, deployments")
     summary.counts["tickets"], summary.counts["ticket events"] = tickets.tickets, tickets.events
     summary.counts.update(repositories_upsert(organization=organization, repositories=data.get("repositories") or []))
     commit_counts = commits_upsert(organization=organization, commits=data.get("commits") or [])
@@ -83,7 +91,9 @@ def _bundle_write(data: dict) -> ImportSummary:
         refresh_ids.update(stored.values_list("id", flat=True))
     if tickets.tickets.created + tickets.events.created >= ANALYZE_AFTER_ROWS:
         statistics_refresh(Ticket, TicketEvent)
-    summary.tickets_refreshed = ticket_metrics_refresh(ticket_ids=refresh_ids)
+    progress.stage("per-ticket metrics", total=len(refresh_ids))
+    summary.tickets_refreshed = ticket_metrics_refresh(ticket_ids=refresh_ids, progress=progress)
     if any(counts.changed for counts in commit_counts.values()):
+        progress.stage("coding days")
         summary.coding_days = coding_days_refresh(organization_id=organization.id)
     return summary

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from common.db import advisory_lock, insert_rows, statistics_refresh
+from common.progress import SILENT, Progress
 from formulas.tickets import Change, MappedStatus, TicketValues, derive_ticket_values
 from metrics.models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 from tickets.models import Project, Status, Ticket, TicketEvent
@@ -161,13 +162,16 @@ def _derive_and_store(tickets: list[tuple], *, now: datetime, replace: bool) -> 
     Ticket.objects.bulk_update(changed, ["state", "sprint"])
 
 
-def ticket_metrics_refresh(*, ticket_ids: Iterable[int], now: datetime | None = None) -> int:
+def ticket_metrics_refresh(
+    *, ticket_ids: Iterable[int], now: datetime | None = None, progress: Progress = SILENT
+) -> int:
     """Re-derive every stored value of the given tickets from their history. Returns the count."""
     now = now or timezone.now()
     count = 0
     for batch in _batched(sorted(set(ticket_ids)), BATCH_SIZE):
         _refresh_batch(batch, now=now)
         count += len(batch)
+        progress.advance(len(batch))
     return count
 
 
@@ -177,7 +181,9 @@ def project_metrics_refresh(*, project_id: int, now: datetime | None = None) -> 
     return ticket_metrics_refresh(ticket_ids=ids.iterator(chunk_size=BATCH_SIZE), now=now)
 
 
-def organization_metrics_rebuild(*, organization_id: int, now: datetime | None = None) -> int:
+def organization_metrics_rebuild(
+    *, organization_id: int, now: datetime | None = None, progress: Progress = SILENT
+) -> int:
     """Re-derive every ticket of an organization from history (the nightly job), then record when.
 
     Runs in one transaction: readers keep seeing the previous values until it commits, and then
@@ -196,6 +202,7 @@ def organization_metrics_rebuild(*, organization_id: int, now: datetime | None =
         while batch := list(tickets.filter(id__gt=last_id).values_list("id", flat=True)[:BATCH_SIZE]):
             _refresh_batch(batch, now=now, replace=False)
             count += len(batch)
+            progress.advance(len(batch))
             last_id = batch[-1]
         Organization.objects.filter(id=organization_id).update(metrics_computed_at=now)
         statistics_refresh(*DERIVED_MODELS)  # the planner sees the new rows as soon as they commit

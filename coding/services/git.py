@@ -25,6 +25,7 @@ from coding.services.commits import (
 )
 from coding.services.reachability import unreachable_commits_drop
 from coding.services.rollups import coding_days_refresh
+from common.progress import SILENT, Progress
 
 logger = logging.getLogger("tally.coding")
 
@@ -40,6 +41,7 @@ def git_import(
     full: bool = False,
     url: str | None = None,
     batch_size: int = WRITE_BATCH,
+    progress: Progress = SILENT,
 ) -> GitImportSummary:
     """Import the history of the local git repository at `path` into the repository named
     `repository_name` (created when new, with `tags` added and `url` set when given).
@@ -76,10 +78,12 @@ def git_import(
         resolver = AuthorResolver(organization)
         replay = Replay(path, resolver)
         writer = CommitWriter(repository=repository, summary=summary, batch_size=batch_size)
+        progress.stage("commits")
         try:
             for raw in stream_commits(path, revisions, first_parent=first_parent):
                 numbers = replay.process(raw)
                 writer.add(commit_row(numbers=numbers, organization_id=organization.id, repository_id=repository.id))
+                progress.advance()
         except GitError as error:
             raise GitImportError(str(error)) from None
         writer.flush()
@@ -93,6 +97,7 @@ def git_import(
         repository.last_imported_sha = first_tip[0] if first_tip else ""
         repository.save(update_fields=["imported_heads", "last_imported_sha"])
         if writer.first_day is not None:
+            progress.stage("coding days")
             summary.coding_days = coding_days_refresh(
                 organization_id=organization.id,
                 repository_ids=[repository.id],

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_prometheus",
     "common",
     "accounts",
     "tickets",
@@ -46,10 +48,12 @@ INSTALLED_APPS = [
     "metrics",
     "imports",
     "staff",
+    "operations",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.api.throttling.RateLimitHeadersMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -125,6 +130,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # Swagger UI and ReDoc from this server's static files (drf-spectacular-sidecar): nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"TicketingStatusEnum": "api.ticketing.workflow.LABELS"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -143,6 +152,11 @@ API_RATE_LIMITS = {
     "ticketing": env("RATE_LIMIT_TICKETING", default="100/60s"),
 }
 RATELIMIT_USE_CACHE = "default"
+
+# OPERATIONS (docs/operations.md): the bearer token that reads /metrics (staff sessions may too).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Long commands print a progress line this often when their output is not a terminal.
+PROGRESS_LINE_SECONDS = env.float("PROGRESS_LINE_SECONDS", default=5.0)
 
 # CELERY
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

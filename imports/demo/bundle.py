@@ -1,15 +1,19 @@
-"""A deterministic demo organization as a bundle (docs/bundle-format.md, "Demo data"): the same seed
-gives the same bundle, independent of today's date (everything happens after BASE_DATE). `seed_demo`
-imports it through `bundle_import`, the one write path."""
+"""A deterministic demo organization as a bundle (docs/bundle-format.md, "Demo data"), anchored to a
+day: the same seed and anchor date give the same bundle. The demo's clock stands at midnight UTC at
+the start of the anchor day (`today`): tickets span the six months (or more, for large demos) before
+it, the help desk has requests in the last 24 hours and the last week, commits fall within the
+coding routes' three-year window, and nothing happens after it. `seed_demo` imports it through
+`bundle_import`, the one write path."""
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from imports.demo.coding import coding_sections
 from imports.demo.tickets import DeliveryWorkflow, HelpdeskWorkflow, TicketFactory, timestamp
 
-BASE_DATE = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday
+SPAN_DAYS_MIN = 183  # six months of history before the anchor day
+RECENT_HELPDESK_MAX = 24  # requests placed in the last week, half of them in the last 24 hours
 DEMO_ID_BLOCK = 100_000_000
 SPRINT_DAYS = 14
 FIRST_NAMES = (
@@ -38,17 +42,25 @@ class DemoPeople:
     utc_offsets: dict[int, int] = field(default_factory=dict)
 
 
-def demo_bundle(*, tickets: int, seed: int, slug: str, id_offset: int = 0) -> dict:
+def demo_clock(*, today: date) -> datetime:
+    """The demo's "now": midnight UTC at the start of the anchor day."""
+    return datetime(today.year, today.month, today.day, tzinfo=UTC)
+
+
+def demo_bundle(*, tickets: int, seed: int, slug: str, today: date, id_offset: int = 0) -> dict:
     """Generate a realistic organization with `tickets` tickets as a tally.bundle/1 document:
     nested teams (3 levels), people (some with aliases, one hidden), delivery projects with the
     workflow (waiting, canceled and unmapped statuses) and a help desk with helpers, tickets with
     full histories (backflows, cancellations, reopenings, comments, edits, reassignments, story
     points, sprint scope changes), sprints (closed, active, future), repositories with tags,
     commits (merges, rework numbers), pull requests and deployments (some causing incidents).
-    Every bundle id is shifted by `id_offset`, so several demo organizations fit one database."""
+    Everything happens in the months before `today` (demo_clock). Every bundle id is shifted by
+    `id_offset`, so several demo organizations fit one database."""
     rng = random.Random(seed)
-    span_days = min(365, max(120, tickets // 20))
-    now = BASE_DATE + timedelta(days=span_days)
+    span_days = min(365, max(SPAN_DAYS_MIN, tickets // 20))
+    now = demo_clock(today=today)
+    start = now - timedelta(days=span_days)
+    first_monday = start - timedelta(days=start.weekday())
     teams, squads = _teams(people_count=max(12, tickets // 20), offset=id_offset)
     staff = _people(rng, slug=slug, count=max(12, tickets // 20), squads=squads, offset=id_offset)
     project_count = 2 if tickets < 1000 else 3
@@ -75,13 +87,18 @@ def demo_bundle(*, tickets: int, seed: int, slug: str, id_offset: int = 0) -> di
     sprints = []
     for workflow in delivery:
         workflow.sprints = _sprints(
-            project_id=workflow.project_id, key=workflow.key, first_id=id_offset + 7000 + len(sprints), now=now
-        )
+            project_id=workflow.project_id, key=workflow.key, first_id=id_offset + 7000 + len(sprints),
+            start=first_monday, now=now,
+        )  # fmt: skip
         sprints += workflow.sprints
     factory = TicketFactory(rng=rng, now=now, people=[p["id"] for p in staff.people])
     ticket_rows = []
+    helpdesk_slots = [index for index in range(tickets) if index % 7 == 3]
+    recent_count = max(min(4, len(helpdesk_slots)), min(RECENT_HELPDESK_MAX, len(helpdesk_slots) // 10))
+    recent = dict(zip(helpdesk_slots[-recent_count:], _recent_times(now=now, count=recent_count), strict=True))
     for index in range(tickets):
-        created = BASE_DATE + timedelta(days=span_days * (index + rng.random()) / tickets)
+        created = start + timedelta(days=span_days * (index + rng.random()) / tickets)
+        created = recent.get(index, created)
         if index % 7 == 3:
             ticket_rows.append(factory.helpdesk_ticket(helpdesk, ticket_id=id_offset + 10001 + index, created=created))
         else:
@@ -102,7 +119,7 @@ def demo_bundle(*, tickets: int, seed: int, slug: str, id_offset: int = 0) -> di
     }
     bundle.update(
         coding_sections(
-            rng, slug=slug, seed=seed, tickets=tickets, start=BASE_DATE, now=now,
+            rng, slug=slug, seed=seed, tickets=tickets, start=start, now=now,
             engineers=staff.engineers, utc_offsets=staff.utc_offsets, people=staff.people, id_offset=id_offset,
         )
     )  # fmt: skip
@@ -179,10 +196,25 @@ def _people(rng: random.Random, *, slug: str, count: int, squads: list[tuple[int
     return staff
 
 
-def _sprints(*, project_id: int, key: str, first_id: int, now: datetime) -> list[dict]:
-    """Two-week sprints from BASE_DATE to two sprints after `now`: closed, one active, future."""
+def _recent_times(*, now: datetime, count: int) -> list[datetime]:
+    """Creation times, oldest first, of the last `count` help-desk requests: the older half over
+    the week before `now`, the newer half in its last 20 hours, closer and closer to `now` (the
+    last one 5 minutes before it), so that "the past 24 hours" holds requests at almost any time
+    of the anchor day."""
+    in_day = count // 2
+    in_week = count - in_day
+    times = [now - timedelta(days=7) + timedelta(days=6) * (index + 0.5) / in_week for index in range(in_week)]
+    first, last = timedelta(hours=20), timedelta(minutes=5)
+    for index in range(in_day):
+        fraction = index / (in_day - 1) if in_day > 1 else 1
+        times.append(now - first * (last / first) ** fraction)
+    return [moment.replace(microsecond=0) for moment in times]
+
+
+def _sprints(*, project_id: int, key: str, first_id: int, start: datetime, now: datetime) -> list[dict]:
+    """Two-week sprints from `start` (a Monday) to two sprints after `now`: closed, one active,
+    future."""
     sprints = []
-    start = BASE_DATE
     while start < now + timedelta(days=2 * SPRINT_DAYS):
         end = start + timedelta(days=SPRINT_DAYS)
         state = "closed" if end <= now else "active" if start <= now else "future"

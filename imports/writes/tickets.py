@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import Organization
 from common.db import insert_rows
+from common.progress import SILENT, Progress
 from formulas.tickets import MappedStatus
 from imports.parsing import batched, parse_timestamp_utc
 from imports.sync import QUERY_CHUNK, Counts, id_sequences_reset, links_sync, rows_sync, stored_by_id, stored_rows
@@ -143,7 +144,11 @@ class TicketsWritten:
 
 
 def tickets_upsert(
-    *, organization: Organization, tickets: list[dict], contexts: dict[int, ProjectContext]
+    *,
+    organization: Organization,
+    tickets: list[dict],
+    contexts: dict[int, ProjectContext],
+    progress: Progress = SILENT,
 ) -> TicketsWritten:
     """Upsert tickets by id and make each ticket's history exactly the bundle's: events are
     compared by their natural signature, only missing ones are inserted and only vanished ones
@@ -151,6 +156,7 @@ def tickets_upsert(
     result = TicketsWritten()
     for chunk in batched(tickets, TICKET_CHUNK):
         _tickets_chunk_upsert(organization=organization, tickets=chunk, contexts=contexts, result=result)
+        progress.advance(len(chunk))
     id_sequences_reset(Ticket)
     return result
 

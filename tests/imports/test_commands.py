@@ -1,6 +1,7 @@
 """The import_bundle and seed_demo commands, and the demo generator."""
 
 import json
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tickets.models import Sprint, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
+TODAY = date(2025, 3, 12)
 EXAMPLE_BUNDLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "example-bundle.json"
 
 
@@ -65,16 +67,17 @@ def test_import_bundle_rejects_invalid_json(tmp_path):
 
 
 def test_demo_bundle_is_deterministic():
-    first = demo_bundle(tickets=300, seed=7, slug="demo")
-    second = demo_bundle(tickets=300, seed=7, slug="demo")
+    first = demo_bundle(tickets=300, seed=7, slug="demo", today=TODAY)
+    second = demo_bundle(tickets=300, seed=7, slug="demo", today=TODAY)
 
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
-    assert first != demo_bundle(tickets=300, seed=8, slug="demo")
+    assert first != demo_bundle(tickets=300, seed=8, slug="demo", today=TODAY)
+    assert first != demo_bundle(tickets=300, seed=7, slug="demo", today=TODAY + timedelta(days=1))
     assert len(first["tickets"]) == 300
 
 
 def test_seed_demo_covers_every_state_and_is_idempotent():
-    output = run("seed_demo", "--tickets", "200", "--seed", "42", "--org", "demo-small")
+    output = run("seed_demo", "--tickets", "200", "--seed", "42", "--org", "demo-small", "--today", TODAY.isoformat())
     counts = row_counts()
     event_ids = list(TicketEvent.objects.order_by("id").values_list("id", flat=True))
 
@@ -93,7 +96,7 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert Commit.objects.filter(is_merge=True).exists() and Commit.objects.filter(rework_lines__gt=0).exists()
     assert PullRequest.objects.exists() and Deployment.objects.filter(caused_incident=True).exists()
 
-    again = run("seed_demo", "--tickets", "200", "--seed", "42", "--org", "demo-small")
+    again = run("seed_demo", "--tickets", "200", "--seed", "42", "--org", "demo-small", "--today", TODAY.isoformat())
 
     assert "already up to date" in again
     assert row_counts() == counts
@@ -101,11 +104,11 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
 
 
 def test_several_demo_organizations_share_a_database():
-    run("seed_demo", "--tickets", "40", "--org", "first")
-    run("seed_demo", "--tickets", "40", "--org", "second")
+    run("seed_demo", "--tickets", "40", "--org", "first", "--today", TODAY.isoformat())
+    run("seed_demo", "--tickets", "40", "--org", "second", "--today", TODAY.isoformat())
     counts = row_counts()
 
-    again = run("seed_demo", "--tickets", "40", "--org", "second")
+    again = run("seed_demo", "--tickets", "40", "--org", "second", "--today", TODAY.isoformat())
 
     first, second = Organization.objects.get(slug="first"), Organization.objects.get(slug="second")
     assert (

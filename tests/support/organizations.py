@@ -2,6 +2,7 @@
 the isolation tests (tests/test_isolation.py, tests/common/test_admin.py)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.test import TestCase
 from rest_framework.test import APIClient
@@ -13,6 +14,9 @@ from imports.services import bundle_import
 from tests.support.factories import ApiKeyFactory, UserFactory, bearer_client
 from tickets.models import Project, Tag, TagCategory, Ticket, TicketTag
 from tickets.services.instance_keys import instance_key_create
+
+# The isolation tests ask about 2024 (tests/test_isolation.py): the demo's six months up to this day.
+DEMO_TODAY = date(2024, 4, 30)
 
 
 @dataclass
@@ -36,7 +40,8 @@ class Org:
 
 def build(slug: str) -> Org:
     with TestCase.captureOnCommitCallbacks(execute=True):
-        bundle_import(data=demo_bundle(tickets=40, seed=7, slug=slug, id_offset=demo_id_offset(slug=slug)))
+        bundle = demo_bundle(tickets=40, seed=7, slug=slug, today=DEMO_TODAY, id_offset=demo_id_offset(slug=slug))
+        bundle_import(data=bundle)
     organization = Organization.objects.get(slug=slug)
     helpdesk = Project.objects.get(organization=organization, kind="helpdesk")
     category = TagCategory.objects.create(organization=organization, project=helpdesk, text="Area")

@@ -8,6 +8,7 @@ from accounts.models import Organization
 from coding.models import Repository
 from coding.services.commits import GitImportError
 from coding.services.git import git_import
+from common.progress import command_progress
 
 NAME_MAX = Repository._meta.get_field("name").max_length  # tags have the same limit
 URL_MAX = Repository._meta.get_field("url").max_length
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             if ref.startswith("-"):
                 raise CommandError(f"Not a ref: {ref!r}")
         organization = _organization(org)
+        progress = command_progress(name="import_git", stream=self.stderr)
         try:
             summary = git_import(
                 organization=organization,
@@ -77,9 +79,12 @@ class Command(BaseCommand):
                 first_parent=options["first_parent"],
                 full=options["full"],
                 url=options["url"],
+                progress=progress,
             )
         except GitImportError as error:
             raise CommandError(str(error)) from None
+        finally:
+            progress.close()
         for line in summary.lines():
             self.stdout.write(line)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 
+from common.progress import command_progress
 from imports.services import bundle_import
 from imports.validation.index import BundleInvalid
 
@@ -21,13 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path of the bundle (JSON); '-' reads standard input.")
 
     def handle(self, *args, file: str, **options):
+        progress = command_progress(name="import_bundle", stream=self.stderr)
+        progress.stage("reading")
         data = _read_bundle(file)
         try:
-            summary = bundle_import(data=data)
+            summary = bundle_import(data=data, progress=progress)
         except BundleInvalid as invalid:
+            progress.close()
             for problem in invalid.problems:
                 self.stderr.write(problem)
             raise CommandError(f"Bundle rejected: {len(invalid.problems)} problem(s); nothing was written.") from None
+        progress.close()
         for line in summary.lines():
             self.stdout.write(line)
 

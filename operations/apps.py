@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    """Health checks and Prometheus numbers for the people who run Tally (docs/operations.md)."""
+
+    name = "operations"
+
+    def ready(self) -> None:
+        from prometheus_client import REGISTRY
+
+        from . import celery_counts, collectors
+
+        celery_counts.connect()
+        collectors.register(REGISTRY)

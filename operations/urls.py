@@ -1,0 +1,9 @@
+from common.api.routers import path_with_optional_slash
+
+from . import views
+
+urlpatterns = [
+    path_with_optional_slash("healthz", views.healthz, "healthz"),
+    path_with_optional_slash("readyz", views.readyz, "readyz"),
+    path_with_optional_slash("metrics", views.metrics, "prometheus-metrics"),
+]
