@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("metrics.api.urls")),
     path("", include("metrics.api.haystack.urls")),
     path("", include("staff.urls")),
+    path("", include("connectors.jira.urls")),
 ]
 
 handler500 = "common.views.server_error"

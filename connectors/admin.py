@@ -2,7 +2,8 @@
 last run read-only."""
 
 from django import forms
-from django.contrib import admin
+
+from common.admin import OrganizationScopedAdmin
 
 LAST_RUN_FIELDS = (
     "last_run_started_at", "last_run_finished_at", "last_success_at", "last_run_counts", "last_error", "locked_until",
@@ -39,8 +40,9 @@ class ConnectionFormBase(forms.ModelForm):
         return cleaned
 
 
-class ConnectionAdminBase(admin.ModelAdmin):
-    """List and edit connections; the last run is shown, not edited."""
+class ConnectionAdminBase(OrganizationScopedAdmin):
+    """List and edit connections (an organization admin sees their own); the last run is shown,
+    not edited."""
 
     list_display = ("name", "organization", "enabled", "sync_interval_minutes", "last_success_at", "last_error")
     list_filter = ("enabled", "organization")

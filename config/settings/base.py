@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "imports",
     "staff",
     "connectors",
+    "connectors.jira",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
