@@ -201,5 +201,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # httpx logs every request of the connectors at INFO; their retries and failures are logged
+        # by connectors.http.
+        "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

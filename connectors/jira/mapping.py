@@ -203,9 +203,8 @@ class _ChangelogReader:
         if "sprint" in first:
             self.initial_sprints = id_list(first["sprint"].get("from"))
         else:
-            self.initial_sprints = [
-                str(record["id"]) for record in map(sprint_record, _sprint_values(fields, catalog.fields)) if record
-            ]
+            records = map(sprint_record, _sprint_values(fields, catalog.fields))
+            self.initial_sprints = list(dict.fromkeys(str(record["id"]) for record in records if record))
         note_user(catalog, fields.get("assignee"))
 
     def _kind(self, item: dict) -> str | None:

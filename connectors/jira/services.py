@@ -35,7 +35,8 @@ class JiraRunSummary:
     missing_keys: list[str] = field(default_factory=list)
 
     def add(self, name: str, value: int) -> None:
-        self.counts[name] = self.counts.get(name, 0) + value
+        if value or name == "issues fetched":
+            self.counts[name] = self.counts.get(name, 0) + value
 
     def add_import(self, summary: ImportSummary) -> None:
         for name, counts in summary.counts.items():

@@ -28,6 +28,7 @@ CANCELLED_OFFSET = 1_000_000_000_000
 """A cancelled variant's status id: the Jira status id plus this."""
 CATEGORY_MAPPING = {CATEGORY_NEW: (1, "not_started"), CATEGORY_ACTIVE: (2, "active"), CATEGORY_DONE: (3, "done")}
 SPRINT_STATES = ("future", "active", "closed")
+POSITION_BLOCK = 100_000_000
 MAX_PROBLEMS_SHOWN = 5
 
 
@@ -180,19 +181,17 @@ class PageWriter:
                 status.update(waiting=row["is_waiting"], canceled=row["is_canceled"])
             result.append(status)
         have = {row["external_id"] for row in stored}
-        position = max((row["position"] for row in stored), default=-1) + 1
         for ref in used:
             external_id = status_external_id(ref)
             if external_id in have:
                 continue
             have.add(external_id)
+            category = self.catalog.category(ref.jira_id)
             status = {
                 "id": external_id,
                 "name": self._status_name(ref.jira_id, ref.cancelled, names, ""),
-                "position": position,
+                "position": _position(category, ref),
             }
-            position += 1
-            category = self.catalog.category(ref.jira_id)
             if category in CATEGORY_MAPPING:
                 lane, state = CATEGORY_MAPPING[category]
                 status.update(lane=lane, state=state, canceled=ref.cancelled and state == "done")
@@ -341,6 +340,15 @@ class PageWriter:
         if fact.parent:
             ticket["custom_fields"] = {"parent": fact.parent}
         return ticket
+
+
+def _position(category: str | None, ref: StatusRef) -> int:
+    """Where a new status goes: by category (new, in progress, done, cancelled, unknown), then by
+    Jira id; the same whatever order the issues come in. An admin may reorder afterwards."""
+    rank = list(CATEGORY_MAPPING).index(category) + 1 if category in CATEGORY_MAPPING else 5
+    if ref.cancelled and category in CATEGORY_MAPPING:
+        rank = 4
+    return rank * POSITION_BLOCK + int(ref.jira_id) % POSITION_BLOCK
 
 
 def _project_key(fact: IssueFacts) -> str:
