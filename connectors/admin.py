@@ -29,6 +29,7 @@ class ConnectionFormBase(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].widget = SecretWidget()
                 self.fields[name].required = False
+                self.fields[name].show_hidden_initial = False  # a callable default would echo it
                 if self.instance.pk:
                     self.fields[name].help_text = "Stored encrypted; leave empty to keep it."
 

@@ -1,9 +1,12 @@
 """Jira connections in the admin: the token typed once and never shown again, a "test connection"
 action, the last run, and the statuses still waiting for a mapping."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from connectors.admin import LAST_RUN_FIELDS, ConnectionAdminBase, ConnectionFormBase
 from connectors.errors import ConnectorError
@@ -16,6 +19,7 @@ from .services import connection_projects
 
 class JiraConnectionForm(ConnectionFormBase):
     SECRET_FIELDS = ("token", "webhook_secret")
+    site_url = forms.URLField(assume_scheme="https", help_text=JiraConnection._meta.get_field("site_url").help_text)
 
     class Meta:
         model = JiraConnection
@@ -58,11 +62,11 @@ class JiraConnectionAdmin(ConnectionAdminBase):
     def discovered_story_points_field(self, obj: JiraConnection) -> str:
         return (obj.cursor or {}).get("story_points_field") or "—"
 
-    @admin.display(description="Webhook URL")
+    @admin.display(description="Webhook URL (give it to Jira; it holds the webhook secret)")
     def webhook_url(self, obj: JiraConnection) -> str:
         if not obj.pk:
             return "—"
-        return reverse("jira-webhook", args=[obj.pk]) + "?secret=<the webhook secret>"
+        return reverse("jira-webhook", args=[obj.pk]) + "?" + urlencode({"secret": obj.webhook_secret})
 
     @admin.display(description="Unmapped statuses (map them in the project's statuses)")
     def unmapped_statuses(self, obj: JiraConnection):
@@ -73,7 +77,8 @@ class JiraConnectionAdmin(ConnectionAdminBase):
         if not rows:
             return "none"
         return format_html_join(
-            format_html("<br>"), '<a href="{}">{} · {} (id {})</a>',
+            mark_safe("<br>"),
+            '<a href="{}">{} · {} (id {})</a>',
             ((reverse("admin:tickets_project_change", args=[s.project_id]), s.project.key, s.name, s.external_id)
              for s in rows),
         )  # fmt: skip
