@@ -59,6 +59,7 @@ class PageWriter:
             with transaction.atomic():
                 allocation_lock()
                 data, people_created = self._bundle(facts)
+                data = without_nul(data)
                 summary = bundle_import(data=data)
                 self.ids.save()
                 if after_write:
@@ -340,6 +341,18 @@ class PageWriter:
         if fact.parent:
             ticket["custom_fields"] = {"parent": fact.parent}
         return ticket
+
+
+def without_nul(value):
+    """The document with NUL characters dropped from every string: Jira text may hold them (a real
+    summary on the corpus site ends in one) and PostgreSQL text cannot."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
 
 
 def _position(category: str | None, ref: StatusRef) -> int:
