@@ -66,6 +66,13 @@ def connection_run(*, source_name: str, connection_id: int, full: bool = False, 
         )
         outcome.lines = [f"{connection.name}: failed: {error.message}"]
         return outcome
+    except Exception as error:
+        message = f"unexpected error ({type(error).__name__}); see the server log"
+        logger.exception("connection %s: unexpected error", connection.name)
+        model.objects.filter(pk=connection.pk).update(
+            last_run_finished_at=timezone.now(), last_error=message, locked_until=None
+        )
+        raise
     except BaseException:
         connection_lock_release(connection=connection)
         raise

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ def _authentic(request: HttpRequest, secret: str) -> bool:
 
 @csrf_exempt
 @require_POST
+@transaction.non_atomic_requests
 def jira_webhook(request: HttpRequest, connection_id: int) -> JsonResponse:
     connection = JiraConnection.objects.filter(pk=connection_id).first()
     if connection is None or not _authentic(request, connection.webhook_secret):

@@ -56,3 +56,19 @@ def test_beat_task_queues_a_run_per_due_connection(monkeypatch):
     first, second = connection("a"), connection("b")
     assert sync_due_connections.delay().get() == 2
     assert [(r["source_name"], r["connection_id"]) for r in ran] == [("jira", first.id), ("jira", second.id)]
+
+
+def test_an_unexpected_error_is_recorded_and_releases_the_lock(monkeypatch):
+    from connectors.services import connection_run
+
+    target = connection("crashing")
+
+    def crash(**kwargs):
+        raise RuntimeError("token=abc")
+
+    monkeypatch.setitem(registry._SOURCES, "jira", registry.Source("jira", JiraConnection, crash))
+    with pytest.raises(RuntimeError):
+        connection_run(source_name="jira", connection_id=target.pk)
+    target.refresh_from_db()
+    assert target.last_error == "unexpected error (RuntimeError); see the server log"
+    assert target.locked_until is None
