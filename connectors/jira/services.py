@@ -23,6 +23,7 @@ from .writer import SOURCE, PageWriter
 
 logger = logging.getLogger(__name__)
 MISSING_KEYS_SHOWN = 20
+EVERY_ISSUE_JQL = 'created >= "1970/01/01"'
 
 
 @dataclass
@@ -206,7 +207,8 @@ def import_connection(
     connection.email = email or connection.email
     if token:
         connection.token = token
-    connection.jql = jql or connection.jql or ("" if connection.project_keys else "order by key")
+    # Jira Cloud refuses unbounded searches: "every issue" is bounded by a condition every issue meets.
+    connection.jql = jql or connection.jql or ("" if connection.project_keys else EVERY_ISSUE_JQL)
     if boards is not None:
         connection.board_ids = ",".join(str(board) for board in boards)
     connection.story_points_field = story_points_field or connection.story_points_field

@@ -223,3 +223,52 @@ def test_sync_connections_command_runs_named_connections(jira, connection, capsy
 
 def test_unknown_fields_path_corpus_is_present():
     assert Path(CORPUS, "status.json").exists()
+
+
+def test_admin_choices_survive_a_full_resync(jira, connection):
+    from tickets.models import Helper, Project, Status
+
+    run(connection)
+    project = Project.objects.get(organization=connection.organization, key="EE")
+    project.comment_weight, project.kind = 3, "helpdesk"
+    project.save()
+    helper = PersonFactory(organization=connection.organization)
+    Helper.objects.create(organization=connection.organization, project=project, person=helper)
+    in_progress = Status.objects.get(project=project, external_id=3)
+    in_progress.is_waiting, in_progress.position, in_progress.name = True, 0, "Renamed in Tally"
+    in_progress.save()
+    reviewed = Person.objects.filter(organization=connection.organization, needs_review=True).first()
+    reviewed.needs_review, reviewed.name = False, "Confirmed Name"
+    reviewed.save()
+
+    run(connection, full=True)
+
+    project.refresh_from_db()
+    assert (project.comment_weight, project.kind) == (3, "helpdesk")
+    assert list(Helper.objects.filter(project=project).values_list("person_id", flat=True)) == [helper.id]
+    in_progress.refresh_from_db()
+    assert in_progress.is_waiting and in_progress.position == 0
+    assert in_progress.name == "In Progress"  # names follow Jira
+    reviewed.refresh_from_db()
+    assert (reviewed.needs_review, reviewed.name) == (False, "Confirmed Name")
+
+
+def test_import_jira_live_with_a_personal_access_token(jira_dc, capsys):
+    call_command(
+        "import_jira", "--org", "live", "--url", jira_dc.url, "--pat", jira_dc.token, "--jql", "project = EE",
+        "--board", "8",
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert f"live:127.0.0.1:{jira_dc.url.rsplit(':', 1)[1]}: {CORPUS_ISSUES} issues fetched" in out
+    connection = JiraConnection.objects.get(organization__slug="live")
+    assert connection.flavour == "datacenter" and not connection.enabled
+    assert connection.token == jira_dc.token
+    assert search_requests(jira_dc)[0].query["jql"][0].startswith("(project = EE)")
+
+
+def test_import_jira_live_with_a_wrong_token_fails_clearly(jira):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="HTTP 401"):
+        call_command("import_jira", "--org", "live", "--url", jira.url, "--email", jira.email, "--token", "nope")
+    assert not Ticket.objects.exists()
