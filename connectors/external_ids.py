@@ -90,6 +90,10 @@ class ExternalIds:
         ExternalId.objects.bulk_create(self._pending, batch_size=1000)
         self._pending = []
 
+    def release(self, kind: str) -> None:
+        """Drop the cached ids of one kind (tickets, after their page): memory stays flat."""
+        self._known = {key: value for key, value in self._known.items() if key[0] != kind}
+
     def discard(self) -> None:
         """Forget everything cached: the page's transaction rolled back."""
         self._known.clear()

@@ -125,7 +125,7 @@ def connection_sync(*, connection: JiraConnection, full: bool = False, progress=
             organization=connection.organization, connection_id=connection.pk, catalog=catalog,
             pages=reader.pages(catalog=catalog, jql=jql), summary=summary, progress=progress,
             before_write=lambda accounts: reader.fill_users(catalog=catalog, accounts=_unknown(connection, accounts)),
-            after_write=advance, seen=seen,
+            after_write=advance, seen=seen if full else None,
         )  # fmt: skip
     finally:
         client.close()

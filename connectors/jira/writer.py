@@ -64,6 +64,7 @@ class PageWriter:
                 self.ids.save()
                 if after_write:
                     after_write()
+            self.ids.release("ticket")
         except BundleInvalid as invalid:
             self.ids.discard()
             shown = "; ".join(invalid.problems[:MAX_PROBLEMS_SHOWN])
