@@ -9,12 +9,12 @@ What an admin decides is restated from the database, so a re-sync never undoes i
 lane, state, waiting and cancelled flags and position; a project's kind, jitter weights and
 helpers; people (referenced as `stored_people`, never rewritten)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.models import Organization, Person, PersonAlias
+from accounts.models import Organization
 from connectors.errors import ConnectorError
 from connectors.external_ids import ExternalIds, allocation_lock
 from imports.services import ImportSummary, bundle_import
@@ -22,6 +22,7 @@ from imports.validation import BUNDLE_FORMAT, BundleInvalid
 from tickets.models import Helper, Project, Sprint, Status, Ticket
 
 from .mapping import CATEGORY_ACTIVE, CATEGORY_DONE, CATEGORY_NEW, Catalog, IssueFacts, StatusRef
+from .people import PeopleResolver
 
 SOURCE = "jira"
 CANCELLED_OFFSET = 1_000_000_000_000
@@ -34,10 +35,6 @@ MAX_PROBLEMS_SHOWN = 5
 
 def status_external_id(ref: StatusRef) -> int:
     return int(ref.jira_id) + (CANCELLED_OFFSET if ref.cancelled else 0)
-
-
-def person_alias(account: str) -> str:
-    return f"jira:{account}".lower()[:254]
 
 
 @dataclass
@@ -84,7 +81,8 @@ class PageWriter:
         project_ids = self._project_ids(facts)
         projects = self._projects(facts, project_ids)
         helpers = {person_id for project in projects for person_id in project.get("helpers", [])}
-        people, stored_people, person_ids = self._people({a for f in facts for a in f.accounts})
+        resolver = PeopleResolver(organization=self.organization, catalog=self.catalog, ids=self.ids)
+        people, stored_people, person_ids = resolver.resolve({a for f in facts for a in f.accounts})
         sprint_ids, sprints = self._sprints(facts, project_ids)
         ticket_ids = self._ticket_ids(facts, project_ids)
         tickets = [
@@ -205,65 +203,6 @@ class PageWriter:
         name = known or names.get(jira_id) or (stored_name.removesuffix(" (cancelled)") if stored_name else "")
         name = name or f"Status {jira_id}"
         return (f"{name} (cancelled)" if cancelled else name)[:200]
-
-    def _people(self, accounts: Iterable[str]) -> tuple[list[dict], set[int], dict[str, int]]:
-        """New people (flagged for review), stored people referenced, and account -> person id.
-        An account is matched to a stored person by its `jira:` alias, then its e-mail (as an
-        alias or a person's e-mail); an unknown account becomes a new person."""
-        accounts = sorted(set(accounts))
-        found = self.ids.known("person", accounts)
-        alive = set(
-            Person.objects.filter(organization=self.organization, id__in=set(found.values())).values_list(
-                "id", flat=True
-            )
-        )
-        for account, person_id in list(found.items()):
-            if person_id not in alive:  # deleted or merged away by an admin: match it again
-                self.ids.forget("person", account)
-                del found[account]
-        stored_ids = set(found.values())
-        new_people, by_email = [], {}
-        for account in accounts:
-            if account in found:
-                continue
-            user = self.catalog.users.get(account) or {}
-            email = (user.get("email") or "").strip().lower()
-            person_id = self._match(account, email)
-            if person_id is None and email and email in by_email:
-                person_id = by_email[email]
-            if person_id is not None:
-                self.ids.remember("person", account, person_id)
-                found[account] = person_id
-                if person_id not in {person["id"] for person in new_people}:
-                    stored_ids.add(person_id)
-                continue
-            person_id = self.ids.resolve("person", [account], model=Person)[account]
-            found[account] = person_id
-            aliases = [person_alias(account)]
-            if email:
-                by_email[email] = person_id
-            new_people.append(
-                {
-                    "id": person_id, "name": (user.get("name") or account)[:200],
-                    "email": email if "@" in email else "", "aliases": aliases, "needs_review": True,
-                }
-            )  # fmt: skip
-        return new_people, stored_ids, found
-
-    def _match(self, account: str, email: str) -> int | None:
-        values = [person_alias(account)] + ([email] if email else [])
-        aliases = dict(
-            PersonAlias.objects.filter(organization=self.organization, value__in=values).values_list(
-                "value", "person_id"
-            )
-        )
-        for value in values:
-            if value in aliases:
-                return aliases[value]
-        if email:
-            people = Person.objects.filter(organization=self.organization, email__iexact=email)
-            return people.order_by("needs_review", "id").values_list("id", flat=True).first()
-        return None
 
     def _sprints(self, facts: list[IssueFacts], project_ids: dict[str, int]) -> tuple[dict[str, int], list[dict]]:
         first_project: dict[str, int] = {}
