@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("api.nephthys.urls")),
     path("", include("api.haystack.urls")),
     path("", include("staff.urls")),
+    path("", include("connectors.jira.urls")),
 ]
 
 handler500 = "common.views.server_error"

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "imports",
     "staff",
     "operations",
+    "connectors",
+    "connectors.jira",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
@@ -180,6 +182,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=45),
         "options": {"expires": 6 * 60 * 60},
     },
+    "sync-due-connections": {
+        "task": "connectors.tasks.sync_due_connections",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+
+# CONNECTORS (docs/connectors-jira.md). Secrets of connections are encrypted with
+# CONNECTORS_ENCRYPTION_KEY (Fernet keys, comma-separated, the first encrypts); without it a key is
+# derived from SECRET_KEY, for development only.
+CONNECTORS_ENCRYPTION_KEY = env("CONNECTORS_ENCRYPTION_KEY", default="")
+CONNECTORS_HTTP = {
+    "timeout": env.float("CONNECTORS_HTTP_TIMEOUT", default=30.0),
+    "connect_timeout": 10.0,
+    "attempts": env.int("CONNECTORS_HTTP_ATTEMPTS", default=6),
+    "backoff_base": 1.0,
+    "backoff_cap": 60.0,
+    "retry_after_cap": 300.0,
 }
 
 # LOGGING: API keys travel in headers and `?key=`; neither is ever logged. Every handler redacts
@@ -195,5 +215,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # httpx logs every request of the connectors at INFO; their retries and failures are logged
+        # by connectors.http.
+        "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

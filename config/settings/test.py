@@ -17,3 +17,13 @@ if REDIS_URL and _XDIST_WORKER.startswith("gw"):
     _url = urlsplit(REDIS_URL)
     _database = (int(_url.path.strip("/") or 0) + int(_XDIST_WORKER[2:])) % 16
     CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=f"/{_database}"))  # noqa: F405
+
+# Connector retries wait milliseconds, not seconds, in tests.
+CONNECTORS_HTTP = {
+    "timeout": 5.0,
+    "connect_timeout": 2.0,
+    "attempts": 4,
+    "backoff_base": 0.001,
+    "backoff_cap": 0.01,
+    "retry_after_cap": 0.05,
+}

@@ -39,6 +39,7 @@ def bundle_validate(*, data: object) -> BundleIndex:
     _check_organization(root, index, problems)
     _check_teams(sections["teams"], index, problems)
     _check_people(sections["people"], index, problems)
+    _check_stored_people(root, index, problems)
     _check_projects(sections["projects"], index, problems)
     check_ticket_sections(sections, index, problems)
     check_coding_sections(sections, index, problems)
@@ -100,6 +101,7 @@ def _check_people(people: list, index: BundleIndex, problems: Problems) -> None:
         reader.string("name", required=True, nullable=False, max_length=200)
         reader.string("slack_id", max_length=64)
         reader.boolean("hidden_from_reports")
+        reader.boolean("needs_review")
         email = reader.string("email", max_length=254)
         if email and "@" not in email:
             problems.add(f"people[{position}].email", f"not an email address: {email!r}")
@@ -114,6 +116,18 @@ def _check_people(people: list, index: BundleIndex, problems: Problems) -> None:
         for team_position, team_id in enumerate(reader.identifiers("teams")):
             if team_id not in index.team_ids:
                 problems.add(f"people[{position}].teams[{team_position}]", f"unknown team {team_id}")
+
+
+def _check_stored_people(root: Reader, index: BundleIndex, problems: Problems) -> None:
+    """`stored_people`: ids of people of the organization that the bundle's rows reference without
+    restating them (a connector's people, whom an admin may have edited). They must exist."""
+    for position, person_id in enumerate(root.identifiers("stored_people")):
+        path = f"stored_people[{position}]"
+        if person_id in index.person_ids and person_id not in index.stored_person_ids:
+            problems.add(path, f"person {person_id} is also in people")
+            continue
+        index.person_ids.add(person_id)
+        index.stored_person_ids.setdefault(person_id, path)
 
 
 def _check_projects(projects: list, index: BundleIndex, problems: Problems) -> None:
@@ -152,6 +166,7 @@ def _check_projects(projects: list, index: BundleIndex, problems: Problems) -> N
 def _check_status(reader: Reader, project: ProjectRef, problems: Problems) -> None:
     status_id = reader.integer("id", required=True, nullable=False, maximum=MAX_ID)
     reader.string("name", required=True, nullable=False, max_length=200)
+    reader.integer("position")
     lane = reader.integer("lane")
     state = reader.choice("state", STATES)
     waiting = bool(reader.boolean("waiting"))

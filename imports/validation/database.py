@@ -66,6 +66,7 @@ def check_database(sections: dict[str, list], index: BundleIndex, problems: Prob
                 problems.add(paths[taken_id], f"{what} id {taken_id} is already used by another organization")
     if organization is not None:
         _check_natural_keys(sections, index, organization, problems)
+    _check_stored_people(index, organization_id, problems)
     _check_deployment_commits(index, organization_id, problems)
 
 
@@ -136,6 +137,18 @@ def _check_aliases(sections: dict[str, list], index: BundleIndex, organization, 
         for value, person_id, needs_review in rows:
             if person_id not in index.person_ids and not needs_review:
                 problems.add(wanted[value], f"{value} is already an alias of person {person_id} (not in the bundle)")
+
+
+def _check_stored_people(index: BundleIndex, organization_id: int | None, problems: Problems) -> None:
+    wanted = index.stored_person_ids
+    found: set[int] = set()
+    if organization_id is not None:
+        for chunk in batched(sorted(wanted), QUERY_CHUNK):
+            stored = Person.objects.filter(organization_id=organization_id, id__in=chunk)
+            found.update(stored.values_list("id", flat=True))
+    for person_id, path in wanted.items():
+        if person_id not in found:
+            problems.add(path, f"no stored person {person_id} in this organization")
 
 
 def _check_deployment_commits(index: BundleIndex, organization_id: int | None, problems: Problems) -> None:

@@ -38,6 +38,8 @@ class BundleIndex:
     slug: str | None = None
     team_ids: set[int] = field(default_factory=set)
     person_ids: set[int] = field(default_factory=set)
+    stored_person_ids: dict[int, str] = field(default_factory=dict)
+    """Ids of `stored_people` (people already stored, referenced but not restated) -> JSON location."""
     projects: dict[int, ProjectRef] = field(default_factory=dict)
     sprint_ids: set[int] = field(default_factory=set)
     ticket_ids: set[int] = field(default_factory=set)

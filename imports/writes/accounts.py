@@ -69,7 +69,7 @@ def people_upsert(*, organization: Organization, people: list[dict]) -> dict[str
             "email": person.get("email") or "",
             "slack_id": person.get("slack_id") or "",
             "hidden_from_reports": bool(person.get("hidden_from_reports")),
-            "needs_review": False,
+            "needs_review": bool(person.get("needs_review")),
         }
         for person in people
     }

@@ -65,7 +65,7 @@ def projects_upsert(*, organization: Organization, projects: list[dict]) -> Proj
             "project_id": project["id"],
             "external_id": status["id"],
             "name": status["name"],
-            "position": position,
+            "position": status["position"] if status.get("position") is not None else position,
             "lane": status.get("lane") if status.get("state") else None,
             "state": status.get("state") if status.get("lane") is not None else None,
             "is_waiting": bool(status.get("waiting")),

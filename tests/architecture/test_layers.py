@@ -10,7 +10,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["staff", "api", "operations", "imports", "metrics", "tickets", "coding", "accounts", "common", "formulas"]
+PACKAGES = [
+    "staff",
+    "api",
+    "operations",
+    "connectors",
+    "imports",
+    "metrics",
+    "tickets",
+    "coding",
+    "accounts",
+    "common",
+    "formulas",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Organization, Person, Team
 from coding.models import Repository, RepositoryTag
+from connectors.jira.models import JiraConnection
 from imports.demo.bundle import demo_bundle, demo_id_offset
 from imports.services import bundle_import
 from tests.support.factories import ApiKeyFactory, UserFactory, bearer_client
@@ -48,6 +49,10 @@ def build(slug: str) -> Org:
     tag = Tag.objects.create(organization=organization, category=category, text="vpn")
     helpdesk_ticket = Ticket.objects.filter(project=helpdesk).order_by("id").first()
     TicketTag.objects.create(organization=organization, ticket=helpdesk_ticket, tag=tag)
+    JiraConnection.objects.create(
+        organization=organization, name=f"{slug}-jira", site_url="https://jira.invalid", email="bot@example.com",
+        token="secret", project_keys="CORE",
+    )  # fmt: skip
     api = bearer_client(ApiKeyFactory(user__organization=organization).plaintext)
     ticketing = bearer_client(instance_key_create(project=helpdesk, read_only=False)[1])
     staff = APIClient()

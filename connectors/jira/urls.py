@@ -1,0 +1,7 @@
+from django.urls import path
+
+from .webhook import jira_webhook
+
+urlpatterns = [
+    path("connectors/jira/<int:connection_id>/webhook", jira_webhook, name="jira-webhook"),
+]
