@@ -15,6 +15,7 @@ from .sync import Counts
 from .validation import bundle_validate
 from .writes_accounts import organization_upsert, people_upsert, teams_upsert
 from .writes_coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
+from .writes_reviews import pull_request_details_sync
 from .writes_tickets import projects_upsert, sprints_upsert, tickets_upsert
 
 ANALYZE_AFTER_ROWS = 10_000
@@ -73,6 +74,9 @@ def _bundle_write(data: dict) -> ImportSummary:
     summary.counts.update(commit_counts)
     summary.counts["pull requests"] = pull_requests_upsert(
         organization=organization, pull_requests=data.get("pull_requests") or []
+    )
+    summary.counts.update(
+        pull_request_details_sync(organization=organization, pull_requests=data.get("pull_requests") or [])
     )
     summary.counts.update(deployments_upsert(organization=organization, deployments=data.get("deployments") or []))
 

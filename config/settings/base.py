@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "staff",
     "connectors",
     "connectors.jira",
+    "connectors.github",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
