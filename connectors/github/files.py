@@ -43,8 +43,9 @@ def etag_of(body: object) -> str:
 class SavedGitHub:
     """Answers `GET` requests from a directory of saved responses."""
 
-    def __init__(self, directory: Path, *, default_page_size: int = 30) -> None:
+    def __init__(self, directory: Path, *, repository: str = "", default_page_size: int = 30) -> None:
         self.directory = Path(directory)
+        self.repository = repository.lower()
         self.default_page_size = default_page_size
         self._cache: dict[str, object] = {}
 
@@ -55,6 +56,8 @@ class SavedGitHub:
         return self._cache[name]
 
     def answer(self, *, base_url: str, path: str, query: dict[str, str], if_none_match: str = "") -> Answer:
+        if self.repository and path.startswith("/repos/") and not path.lower().startswith(f"/repos/{self.repository}"):
+            return Answer(404, {"message": "Not Found"})
         for pattern, kind in ROUTES:
             match = pattern.match(path)
             if match:
@@ -137,9 +140,9 @@ class SavedGitHub:
         return {"login": "saved-files", "type": "User"}
 
 
-def saved_transport(directory: Path) -> httpx.MockTransport:
-    """An httpx transport answering from the directory."""
-    saved = SavedGitHub(directory)
+def saved_transport(directory: Path, *, repository: str = "") -> httpx.MockTransport:
+    """An httpx transport answering from the directory (for `repository` only, when given)."""
+    saved = SavedGitHub(directory, repository=repository)
 
     def handle(request: httpx.Request) -> httpx.Response:
         base_url = f"{request.url.scheme}://{request.url.host}"

@@ -77,7 +77,6 @@ class RepositorySync:
         if batch.is_empty():
             return
         written = self.writer.write(batch)
-        self.summary.add("people created", written.people_created)
         self.summary.add_import(written.summary)
 
     def repositories(self) -> list[str]:
@@ -178,7 +177,10 @@ def directory_import(*, connection: GitHubConnection, directory: Path, progress=
     """Import saved responses (named as in docs/connectors-github.md) as a full run would."""
     if not Path(directory).is_dir():
         raise ConnectorError(f"{directory}: not a directory")
-    client = GitHubClient(api_url="https://files.invalid", transport=saved_transport(Path(directory)))
+    client = GitHubClient(
+        api_url="https://files.invalid",
+        transport=saved_transport(Path(directory), repository=connection.repositories.strip()),
+    )
     summary = connection_sync(connection=connection, full=True, progress=progress, client=client)
     now = timezone.now()
     GitHubConnection.objects.filter(pk=connection.pk).update(
