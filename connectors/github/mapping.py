@@ -148,7 +148,7 @@ def pull_request_facts(pull: dict, *, reviews: list[dict], commits: list[dict]) 
         first_commit_at=iso(min(authored)) if authored else None,
         first_review_at=iso(min(by_others)) if by_others else None,
         reviews=review_facts, commits=commit_list,
-        ticket_keys=ticket_keys(pull.get("title"), str(head.get("ref") or "").upper(), pull.get("body")),
+        ticket_keys=ticket_keys(pull.get("title"), head.get("ref"), pull.get("body")),
     )  # fmt: skip
 
 
