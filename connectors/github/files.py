@@ -2,7 +2,8 @@
 of them through the same client and sync as a live run, over an in-process transport.
 
 Files are named as `GET` paths of one repository (see docs/connectors-github.md): `pulls.json`,
-`pulls/<n>/reviews.json`, `pulls/<n>/commits.json`, `actions-runs.json`, `deployments.json`,
+`pulls/<n>/reviews.json`, `pulls/<n>/commits.json` (which also answer `commits/<sha>`),
+`actions-runs.json`, `deployments.json`,
 `deployments/<id>/statuses.json`, `issues.json`, `issues-comments.json`, `issues-events.json`.
 Lists are paged (`per_page`, `page`, `Link`) and carry an `ETag`; `If-None-Match` is answered 304."""
 
@@ -22,6 +23,7 @@ ROUTES = [
     (re.compile(r"^/repos/[^/]+/[^/]+/actions/runs$"), "runs"),
     (re.compile(r"^/repos/[^/]+/[^/]+/deployments$"), "deployments"),
     (re.compile(r"^/repos/[^/]+/[^/]+/deployments/(\d+)/statuses$"), "deployment_statuses"),
+    (re.compile(r"^/repos/[^/]+/[^/]+/commits/([0-9a-fA-F]{7,40})$"), "commit"),
     (re.compile(r"^/repos/[^/]+/[^/]+/issues$"), "issues"),
     (re.compile(r"^/repos/[^/]+/[^/]+/issues/(\d+)/(events|comments)$"), "issue_list"),
     (re.compile(r"^/repos/([^/]+)/([^/]+)$"), "repository"),
@@ -117,6 +119,14 @@ class SavedGitHub:
 
     def _deployment_statuses(self, query: dict[str, str], deployment_id: str) -> list:
         return list(self._load(f"deployments/{deployment_id}/statuses.json", []))
+
+    def _commit(self, query: dict[str, str], sha: str) -> dict | None:
+        """A commit as saved among the pull requests' commits."""
+        for path in sorted(self.directory.glob("pulls/*/commits.json")):
+            for commit in self._load(str(path.relative_to(self.directory)), []):
+                if commit.get("sha", "").startswith(sha.lower()):
+                    return commit
+        return None
 
     def _issues(self, query: dict[str, str]) -> list:
         issues = list(self._load("issues.json", []))

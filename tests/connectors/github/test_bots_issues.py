@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Person
-from coding.models import PullRequest, PullRequestReview
+from coding.models import Deployment, PullRequest, PullRequestReview
 from connectors.services import connection_run
 from tests.connectors.github.conftest import make_connection
 from tests.connectors.github.fake_github import CORPUS, FakeGitHub, load
@@ -136,3 +136,42 @@ def test_issues_become_tickets_with_their_history(issue_site, db):
 
     again = connection_run(source_name="github", connection_id=connection.pk)
     assert again.error == "" and not [n for n in again.counts if n.endswith(("created", "updated", "deleted"))]
+
+
+@pytest.fixture
+def deployments_site(tmp_path):
+    """Three GitHub Deployments to production of saved commits: a success, a failure (error), and
+    a success later made inactive by a newer one; one still queued is no deployment."""
+    directory = corpus_copy(tmp_path)
+    commits = [commit["sha"] for commit in json.loads((directory / "pulls/41/commits.json").read_text())]
+    deployments = [
+        {"id": 4, "sha": commits[0], "environment": "production", "created_at": "2020-05-04T00:00:00Z"},
+        {"id": 3, "sha": commits[0], "environment": "production", "created_at": "2020-05-03T00:00:00Z"},
+        {"id": 2, "sha": commits[0], "environment": "production", "created_at": "2020-05-02T00:00:00Z"},
+        {"id": 1, "sha": commits[0], "environment": "production", "created_at": "2020-05-01T00:00:00Z"},
+    ]
+    write(directory, "deployments.json", deployments)
+    write(directory, "deployments/4/statuses.json", [{"state": "queued", "created_at": "2020-05-04T00:01:00Z"}])
+    write(directory, "deployments/3/statuses.json", [{"state": "success", "created_at": "2020-05-03T00:05:00Z"}])
+    write(directory, "deployments/2/statuses.json", [{"state": "error", "created_at": "2020-05-02T00:05:00Z"}])
+    write(directory, "deployments/1/statuses.json", [
+        {"state": "inactive", "created_at": "2020-05-03T00:05:00Z"},
+        {"state": "success", "created_at": "2020-05-01T00:05:00Z"},
+    ])  # fmt: skip
+    with FakeGitHub(directory) as site:
+        yield site, commits[0]
+
+
+def test_github_deployments_with_their_statuses(deployments_site, db):
+    site, sha = deployments_site
+    connection = make_connection(site, deployment_source="deployments")
+
+    assert connection_run(source_name="github", connection_id=connection.pk).error == ""
+
+    rows = Deployment.objects.filter(organization=connection.organization).order_by("deployed_at")
+    assert [(row.deployed_at.isoformat(), row.status) for row in rows] == [
+        ("2020-05-01T00:05:00+00:00", "success"), ("2020-05-02T00:05:00+00:00", "failure"),
+        ("2020-05-03T00:05:00+00:00", "success"),
+    ]  # fmt: skip
+    shipped = [[commit.sha for commit in row.commits.all()] for row in rows]
+    assert shipped == [[sha], [], []]  # later deployments of the same commit ship nothing new
