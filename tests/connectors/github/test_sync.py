@@ -135,3 +135,16 @@ def test_the_token_column_holds_no_plaintext(github, connection):
         (stored,) = cursor.fetchone()
     assert github.token not in stored and stored.startswith("fernet:")
     assert GitHubConnection.objects.get(pk=connection.pk).token == github.token
+
+
+def test_sync_connections_and_the_beat_task_run_github_connections(github, connection, capsys):
+    from connectors.services import due_connections
+
+    assert ("github", connection.pk) in due_connections()
+    call_command("sync_connections", "--name", connection.name)
+    out = capsys.readouterr().out
+    assert f"{REPOSITORY}: 41 pull requests read and written" in out
+    assert "ants: " in out and "41 pull requests created" in out
+    connection.refresh_from_db()
+    assert connection.last_run_counts["pull requests created"] == 41
+    assert ("github", connection.pk) not in due_connections()
