@@ -205,7 +205,7 @@ class BatchWriter:
         wanted: dict[str, CommitFacts] = {}
         for pull in batch.pull_requests:
             if pull.merged_at:
-                wanted.update({commit.sha: commit for commit in pull.commits if commit.sha})
+                wanted.update({commit.sha: commit for commit in pull.commits if commit.sha and commit.authored_at})
         for deployment in batch.deployments:
             for commit in [deployment.head, *deployment.shipped]:
                 if commit is not None and commit.sha and commit.authored_at:

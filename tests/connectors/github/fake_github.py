@@ -10,7 +10,8 @@ from pathlib import Path
 from connectors.github.files import SavedGitHub
 from tests.connectors.server import LocalServer, Reply, Request
 
-CORPUS = Path(os.environ.get("TALLY_GITHUB_CORPUS") or Path(__file__).parent / "corpus")
+DEFAULT_CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(os.environ.get("TALLY_GITHUB_CORPUS") or DEFAULT_CORPUS)
 REPOSITORY = "panjf2000/ants"
 TOKEN = "ghp_test_token_0123456789abcdef"
 

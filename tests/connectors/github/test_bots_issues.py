@@ -20,6 +20,7 @@ from tickets.models import Ticket, TicketEvent
 pytestmark = pytest.mark.django_db
 BOT = {"login": "dependabot[bot]", "id": 49699333, "type": "Bot"}
 ACTIONS_BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+BOT_PULL, REVIEWED_PULL = (pull["number"] for pull in load("pulls.json")[:2])
 
 
 def corpus_copy(tmp_path):
@@ -35,16 +36,16 @@ def write(directory, name: str, value) -> None:
 
 @pytest.fixture
 def bot_site(tmp_path):
-    """The corpus with pull request 30 opened by dependabot, and a bot's review on pull request 4
-    before everyone else's."""
+    """The corpus with its first pull request opened by dependabot, and a bot's review as the only
+    review of its second."""
     directory = corpus_copy(tmp_path)
     pulls = load("pulls.json")
     for pull in pulls:
-        if pull["number"] == 30:
+        if pull["number"] == BOT_PULL:
             pull["user"] = BOT
             pull["title"] = "Bump actions/checkout CORE-12"
     write(directory, "pulls.json", pulls)
-    write(directory, "pulls/4/reviews.json", [
+    write(directory, f"pulls/{REVIEWED_PULL}/reviews.json", [
         {"id": 1, "user": ACTIONS_BOT, "state": "COMMENTED", "submitted_at": "2000-01-01T00:00:00Z"},
     ])  # fmt: skip
     with FakeGitHub(directory) as site:
@@ -60,16 +61,16 @@ def test_bots_are_not_people_and_their_pull_requests_are_not_counted(bot_site, d
 
     names = list(Person.objects.filter(organization=connection.organization).values_list("name", flat=True))
     assert names and not [name for name in names if "[bot]" in name]
-    pull = PullRequest.objects.get(number=30)
+    pull = PullRequest.objects.get(number=BOT_PULL)
     assert pull.author is None and pull.author_is_bot and pull.author_login == "dependabot[bot]"
     assert list(pull.tickets.all()) == [ticket] and pull.ticket_keys == ["CORE-12"]
-    bot_review = PullRequestReview.objects.get(pull_request__number=4)
+    bot_review = PullRequestReview.objects.get(pull_request__number=REVIEWED_PULL)
     assert bot_review.reviewer is None and bot_review.reviewer_login == "github-actions[bot]"
-    assert PullRequest.objects.get(number=4).first_review_at is None  # a bot's review is no pickup
+    assert PullRequest.objects.get(number=REVIEWED_PULL).first_review_at is None  # a bot's review is no pickup
 
     cache.clear()
     client = bearer_client(ApiKeyFactory(user__organization=connection.organization).plaintext)
-    created = PullRequest.objects.get(number=30).created_at.date()
+    created = PullRequest.objects.get(number=BOT_PULL).created_at.date()
     start = created - timedelta(days=created.weekday())
     end = start + timedelta(days=13)
     body = {"startDate": start.isoformat(), "endDate": end.isoformat(), "granularity": "week", "type": "pull_request"}
@@ -143,7 +144,8 @@ def deployments_site(tmp_path):
     """Three GitHub Deployments to production of saved commits: a success, a failure (error), and
     a success later made inactive by a newer one; one still queued is no deployment."""
     directory = corpus_copy(tmp_path)
-    commits = [commit["sha"] for commit in json.loads((directory / "pulls/41/commits.json").read_text())]
+    saved = next(path for path in sorted(directory.glob("pulls/*/commits.json")) if json.loads(path.read_text()))
+    commits = [commit["sha"] for commit in json.loads(saved.read_text())]
     deployments = [
         {"id": 4, "sha": commits[0], "environment": "production", "created_at": "2020-05-04T00:00:00Z"},
         {"id": 3, "sha": commits[0], "environment": "production", "created_at": "2020-05-03T00:00:00Z"},
