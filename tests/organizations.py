@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Organization, Person, Team
 from coding.models import Repository, RepositoryTag
+from connectors.github.models import GitHubConnection
 from imports.demo import demo_bundle, demo_id_offset
 from imports.services import bundle_import
 from tests.factories import ApiKeyFactory, UserFactory, bearer_client
@@ -43,6 +44,7 @@ def build(slug: str) -> Org:
     tag = Tag.objects.create(organization=organization, category=category, text="vpn")
     helpdesk_ticket = Ticket.objects.filter(project=helpdesk).order_by("id").first()
     TicketTag.objects.create(organization=organization, ticket=helpdesk_ticket, tag=tag)
+    GitHubConnection.objects.create(organization=organization, name=f"{slug}-github", repositories=f"{slug}/api")
     api = bearer_client(ApiKeyFactory(user__organization=organization).plaintext)
     ticketing = bearer_client(instance_key_create(project=helpdesk, read_only=False)[1])
     staff = APIClient()
