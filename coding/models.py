@@ -100,6 +100,19 @@ class PullRequest(models.Model):
     additions = models.PositiveIntegerField(default=0)
     deletions = models.PositiveIntegerField(default=0)
     commits_count = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=16, blank=True, help_text="open or closed (GitHub's state); empty: unknown.")
+    is_draft = models.BooleanField(default=False)
+    base_branch = models.CharField(max_length=255, blank=True)
+    head_branch = models.CharField(max_length=255, blank=True)
+    changed_files = models.PositiveIntegerField(default=0)
+    author_login = models.CharField(max_length=255, blank=True, help_text="The author's login in the source tool.")
+    author_is_bot = models.BooleanField(
+        default=False, help_text="Opened by a bot account: kept out of the pull request metrics."
+    )
+    ticket_keys = models.JSONField(default=list, blank=True, help_text="Ticket keys named in title, branch or body.")
+    tickets = models.ManyToManyField(
+        "tickets.Ticket", blank=True, related_name="pull_requests", help_text="Tickets of `ticket_keys` that exist."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -113,6 +126,26 @@ class PullRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.repository_id}#{self.number}"
+
+
+class PullRequestReview(models.Model):
+    """One submitted review of a pull request: who reviewed (a person, or only a login for bots and
+    unknown accounts), the verdict (`APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`) and
+    when. A pull request's reviews are exactly what its last import said."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    pull_request = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer_login = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=32)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["organization", "reviewer", "submitted_at"], name="pr_review_org_reviewer")]
+
+    def __str__(self) -> str:
+        return f"{self.pull_request_id} {self.state} by {self.reviewer_login or self.reviewer_id}"
 
 
 class Deployment(models.Model):

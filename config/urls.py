@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("api.haystack.urls")),
     path("", include("staff.urls")),
     path("", include("connectors.jira.urls")),
+    path("", include("connectors.github.urls")),
 ]
 
 handler500 = "common.views.server_error"

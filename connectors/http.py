@@ -156,6 +156,9 @@ class HttpClient:
         status = response.status_code
         if status < 400:
             return response
+        rate_limit_wait = self.rate_limit_wait(response)
+        if rate_limit_wait is not None:
+            raise _Retryable(f"HTTP {status} rate limited", rate_limit_wait)
         if status in RETRIED_STATUSES:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             wish = retry_after if status in RETRY_AFTER_STATUSES else None
@@ -168,6 +171,11 @@ class HttpClient:
                 status_code=status,
             )
         raise RemoteError(f"{method} {path}: HTTP {status}: {_error_text(response)}", status_code=status)
+
+    def rate_limit_wait(self, response: httpx.Response) -> float | None:
+        """Seconds to wait when an error answer is a rate limit a source signals its own way
+        (GitHub's 403 with `Retry-After` or an exhausted `X-RateLimit-Remaining`); None otherwise."""
+        return None
 
     def _wait(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None

@@ -13,6 +13,7 @@ from imports.sync import Counts
 from imports.validation.bundle import bundle_validate
 from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
 from imports.writes.coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
+from imports.writes.reviews import pull_request_details_sync
 from imports.writes.tickets import projects_upsert, sprints_upsert, tickets_upsert
 from metrics.services import ticket_metrics_refresh
 from tickets.models import Ticket, TicketEvent
@@ -80,6 +81,9 @@ def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
     summary.counts.update(commit_counts)
     summary.counts["pull requests"] = pull_requests_upsert(
         organization=organization, pull_requests=data.get("pull_requests") or []
+    )
+    summary.counts.update(
+        pull_request_details_sync(organization=organization, pull_requests=data.get("pull_requests") or [])
     )
     summary.counts.update(deployments_upsert(organization=organization, deployments=data.get("deployments") or []))
 

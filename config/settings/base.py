@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "operations",
     "connectors",
     "connectors.jira",
+    "connectors.github",
 ]
 AUTH_USER_MODEL = "accounts.User"
 

@@ -5,6 +5,7 @@ import re
 
 from imports.parsing import Problems, Reader, objects
 from imports.validation.index import BundleIndex
+from imports.validation.reviews import check_pull_request_details
 
 SHA_PATTERN = re.compile(r"^[0-9a-fA-F]{7,64}$")
 COMMIT_LINE_KEYS = ("additions", "deletions", "files", "hunks")
@@ -101,6 +102,7 @@ def _check_pull_requests(pull_requests: list, index: BundleIndex, problems: Prob
             reader.timestamp(key)
         for key in ("additions", "deletions", "commits"):
             reader.integer(key)
+        check_pull_request_details(reader, index, problems)
 
 
 def _check_deployments(deployments: list, index: BundleIndex, problems: Problems) -> None:

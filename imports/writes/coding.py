@@ -17,6 +17,7 @@ from imports.sync import (
     stored_by_id,
     stored_rows,
 )
+from imports.writes.reviews import pull_request_detail_row
 
 REPOSITORY_FIELDS = ["name", "url"]
 COMMIT_FIELDS = [
@@ -26,7 +27,8 @@ COMMIT_FIELDS = [
 ]  # fmt: skip
 PULL_REQUEST_FIELDS = [
     "repository_id", "number", "author_id", "title", "created_at", "first_commit_at", "first_review_at",
-    "merged_at", "closed_at", "additions", "deletions", "commits_count",
+    "merged_at", "closed_at", "additions", "deletions", "commits_count", "state", "is_draft", "base_branch",
+    "head_branch", "changed_files", "author_login", "author_is_bot", "ticket_keys",
 ]  # fmt: skip
 DEPLOYMENT_FIELDS = ["repository_id", "environment", "deployed_at", "status", "caused_incident"]
 COMMIT_CHUNK = 5000
@@ -161,6 +163,7 @@ def pull_requests_upsert(*, organization: Organization, pull_requests: list[dict
             "additions": pr.get("additions") or 0,
             "deletions": pr.get("deletions") or 0,
             "commits_count": pr.get("commits") or 0,
+            **pull_request_detail_row(pr),
         }
         for pr in pull_requests
     }

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Organization, Person, Team
 from coding.models import Repository, RepositoryTag
+from connectors.github.models import GitHubConnection
 from connectors.jira.models import JiraConnection
 from imports.demo.bundle import demo_bundle, demo_id_offset
 from imports.services import bundle_import
@@ -53,6 +54,7 @@ def build(slug: str) -> Org:
         organization=organization, name=f"{slug}-jira", site_url="https://jira.invalid", email="bot@example.com",
         token="secret", project_keys="CORE",
     )  # fmt: skip
+    GitHubConnection.objects.create(organization=organization, name=f"{slug}-github", repositories=f"{slug}/api")
     api = bearer_client(ApiKeyFactory(user__organization=organization).plaintext)
     ticketing = bearer_client(instance_key_create(project=helpdesk, read_only=False)[1])
     staff = APIClient()

@@ -76,10 +76,10 @@ def issue_series(*, query: DeliveryQuery) -> SeriesResult:
 
 def pull_request_series(*, query: DeliveryQuery) -> SeriesResult:
     """Pull requests opened and merged, cycle, review and pickup time and size, per bucket and
-    group: three queries (by opening, merge and first review time)."""
+    group: three queries (by opening, merge and first review time). Bots' pull requests are left out."""
     grouper = Grouper(query)
     collect = Collector(query, grouper)
-    pulls = PullRequest.objects.filter(scope_q(query)).alias(
+    pulls = PullRequest.objects.filter(scope_q(query), author_is_bot=False).alias(
         started_at=Coalesce("first_commit_at", "created_at"),
     )
     for raw, bucket, row in bucketed(pulls, query, grouper, "created_at", n=Count("id")):
