@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from accounts.models import Organization, Person, PersonAlias
+from metrics.scheduling import schedule_ticket_refresh
 
 from .models import Project, Status, Tag, TagCategory, Ticket, TicketEvent, TicketTag
 from .services import ticket_event_append
@@ -157,7 +158,8 @@ def ticketing_ticket_create(
 ) -> Ticket:
     """Create a ticket in the instance with the next number, in `initial_status`, then record its
     assignment and its move to `draft.status` (when another) as history at `at`. The acting person
-    (the creator) defaults to the requestor."""
+    (the creator) defaults to the requestor. The new ticket's derived values (its metrics row)
+    are computed after commit, whether or not it has any history yet."""
     Project.objects.select_for_update().filter(pk=project.pk).first()  # numbers are allocated one at a time
     requestor = people.person(draft.requestor)
     creator = actor or requestor
@@ -176,6 +178,7 @@ def ticketing_ticket_create(
         ticket_event_append(
             ticket=ticket, kind=Kind.STATUS, at=at, actor=creator, to_status=draft.status, resolution=draft.resolution
         )
+    schedule_ticket_refresh(ticket.id)
     ticket.refresh_from_db()
     return ticket
 
