@@ -86,18 +86,27 @@ STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
 
-# CACHES (rate limits, last-used throttling)
+# CACHES (rate limits). Redis is a cache, not a dependency of requests: short socket time-outs,
+# errors ignored (a read is a miss, a write is dropped, and logged), API rate limits fail open and
+# the sign-in forms fail closed with a 503 (docs/operations.md).
 REDIS_URL = env("REDIS_URL", default="")
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "IGNORE_EXCEPTIONS": False},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tally"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # DJANGO REST FRAMEWORK
 REST_FRAMEWORK = {
@@ -143,6 +152,7 @@ API_RATE_LIMITS = {
     "ticketing": env("RATE_LIMIT_TICKETING", default="100/60s"),
 }
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # the cache cannot count (Redis down): API requests pass
 
 # CELERY
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -155,7 +165,21 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+# A publish from a web process is one try bounded by these time-outs (metrics.scheduling). A message
+# taken by a worker that dies unacknowledged (the late-acknowledged tasks) is delivered again after
+# the visibility time-out, which must exceed the longest task (the time limit above).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+}
 CELERY_BEAT_SCHEDULE = {
+    "drain-refresh-requests": {
+        "task": "metrics.tasks.drain_refresh_requests",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "rebuild-ticket-metrics-nightly": {
         "task": "metrics.tasks.rebuild_all_organizations",
         "schedule": crontab(hour=2, minute=15),
