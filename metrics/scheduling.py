@@ -6,6 +6,7 @@ the request waits for the next drain (beat sweeps every minute)."""
 import logging
 
 from celery.exceptions import CeleryError
+from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
@@ -20,11 +21,19 @@ Kind = RefreshRequest.Kind
 _PUBLISH_ERRORS = (KombuError, CeleryError, RedisError, OSError)
 
 
+def _publishing_connection():
+    timeout = settings.CELERY_PUBLISH_TIMEOUT
+    options = {"max_retries": 0, "socket_timeout": timeout, "socket_connect_timeout": timeout}
+    return tasks.drain_refresh_requests.app.connection_for_write(transport_options=options)
+
+
 def refresh_requests_kick() -> None:
-    """Ask a worker to drain the outbox now; never raises for an unreachable broker (one try, no
-    retries: the socket time-outs of CELERY_BROKER_TRANSPORT_OPTIONS bound it)."""
+    """Ask a worker to drain the outbox now; never raises for an unreachable broker. One try on a
+    connection of its own that does not retry connecting, bounded by CELERY_PUBLISH_TIMEOUT (the
+    worker's own connections keep retrying)."""
     try:
-        tasks.drain_refresh_requests.apply_async(retry=False, ignore_result=True)
+        with _publishing_connection() as connection:
+            tasks.drain_refresh_requests.apply_async(retry=False, ignore_result=True, connection=connection)
     except _PUBLISH_ERRORS as error:
         logger.warning("Could not reach the broker to drain the refresh outbox (%s); the sweep will.", error)
 

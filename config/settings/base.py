@@ -91,22 +91,27 @@ LOGIN_REDIRECT_URL = "staff:home"
 # the sign-in forms fail closed with a 503 (docs/operations.md).
 REDIS_URL = env("REDIS_URL", default="")
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
-                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
-            },
-        }
+
+
+def redis_cache(location: str) -> dict:
+    """The cache settings for a Redis at `location`."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tally"}}
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False  # an outage would log a traceback per cache call
 
 # DJANGO REST FRAMEWORK
 REST_FRAMEWORK = {
@@ -165,15 +170,16 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
-# A publish from a web process is one try bounded by these time-outs (metrics.scheduling). A message
-# taken by a worker that dies unacknowledged (the late-acknowledged tasks) is delivered again after
-# the visibility time-out, which must exceed the longest task (the time limit above).
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+# Socket time-outs on every broker connection (a hung broker fails a command instead of holding
+# it). A web process's publish after commit is one try with the shorter CELERY_PUBLISH_TIMEOUT
+# (metrics.scheduling). A message taken by a worker that dies unacknowledged (the late-acknowledged
+# tasks) is delivered again after the visibility time-out, which must exceed the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
-    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
 }
+CELERY_PUBLISH_TIMEOUT = env.float("CELERY_PUBLISH_TIMEOUT", default=0.5)
 CELERY_BEAT_SCHEDULE = {
     "drain-refresh-requests": {
         "task": "metrics.tasks.drain_refresh_requests",
