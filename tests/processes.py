@@ -106,8 +106,10 @@ def celery_broker(broker_url: str):
 
 
 class CeleryWorker:
-    """`celery -A config worker` (solo pool) on `broker_url` and the database `database_url`.
-    start() again after kill() is the same worker restarted."""
+    """`celery -A config worker` on `broker_url` and the database `database_url`, with the prefork
+    pool of one child as in production (the solo pool runs a task inside the loop that would send
+    its early acknowledgement). In a session of its own, so kill() reaches the child too. start()
+    again after kill() is the same worker restarted."""
 
     def __init__(self, *, broker_url: str, database_url: str, log_path: Path, extra_env: dict | None = None):
         self.log_path = log_path
@@ -125,18 +127,19 @@ class CeleryWorker:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
+            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
+                command, cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
 
     def kill(self) -> None:
-        """SIGKILL: no warm shutdown, nothing acknowledged or given back."""
+        """SIGKILL to the worker and its pool child: no warm shutdown, nothing acknowledged or given back."""
         if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
@@ -150,12 +153,21 @@ class CeleryWorker:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def idle(self) -> bool:
+        """Every task it received has finished (the log says so)."""
+        log = self.log()
+        return log.count("] received") == log.count("] succeeded in") + log.count("] raised unexpected")
 
-def wait_until(condition, *, timeout: float, what: str, worker: CeleryWorker | None = None):
+
+def wait_until(condition, *, timeout: float, what: str, worker: CeleryWorker | None = None, supervised: bool = False):
+    """Poll `condition` until it holds. A worker that exits fails the wait, unless `supervised`:
+    then it is started again, as its supervisor (systemd, Kubernetes) would."""
     deadline = time.monotonic() + timeout
     while not (result := condition()):
         if worker is not None and worker.process is not None and worker.process.poll() is not None:
-            raise AssertionError(f"the worker exited ({worker.process.returncode}) before {what}:\n{worker.log()}")
+            if not supervised:
+                raise AssertionError(f"the worker exited ({worker.process.returncode}) before {what}:\n{worker.log()}")
+            worker.start()
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s: {what}" + (f"\n{worker.log()}" if worker else ""))
         time.sleep(0.1)
