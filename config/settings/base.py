@@ -143,6 +143,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.api.schema.allow_empty_query_values",
+        "common.api.contract.document_the_contract",
     ],
 }
 
