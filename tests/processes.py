@@ -80,9 +80,10 @@ def redis_server(tmp_path: Path):
         server.stop()
 
 
-def _reset_celery_connections() -> None:
-    """Drop the broker connection pool the app built from its old settings."""
-    if app._pool is not None:
+def _reset_celery_connections(*, close: bool) -> None:
+    """Drop the broker connection pool the app built from its old settings, closing it when it is
+    the test broker's (kombu keeps pools in a global registry: the default broker's must stay open)."""
+    if close and app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     if "amqp" in app.__dict__:
@@ -97,12 +98,12 @@ def celery_broker(broker_url: str):
     overrides = {"broker_url": broker_url, "task_always_eager": False, "result_backend": None}
     saved = {name: app.conf[name] for name in overrides}
     app.conf.update(overrides)
-    _reset_celery_connections()
+    _reset_celery_connections(close=False)
     try:
         yield
     finally:
+        _reset_celery_connections(close=True)
         app.conf.update(saved)
-        _reset_celery_connections()
 
 
 class CeleryWorker:
