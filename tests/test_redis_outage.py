@@ -1,9 +1,9 @@
 """Redis is a cache, not a dependency of requests. With the Redis that holds the cache and the
 broker stopped, or hung (SIGSTOP), every route answers without a 500, the outage adding less than
-2 s to its time: API rate
-limits fail open (no X-RateLimit headers), writes commit with their refresh request in the outbox,
-and the sign-in forms fail closed with a 503 and Retry-After. When Redis returns, everything
-works again by itself. The Redis server is the test's own, on a port of its own."""
+2 s to its time: API rate limits fail open (no X-RateLimit headers), writes commit with their
+refresh request in the outbox, and the sign-in forms fail closed with a 503 and Retry-After. When
+Redis returns, everything works again by itself. The Redis server is the test's own, on a port of
+its own."""
 
 import time
 
