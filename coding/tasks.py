@@ -6,7 +6,7 @@ from accounts.models import Organization
 from coding.services import rollups
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)  # idempotent: redelivered if a worker dies
 def refresh_coding_days(organization_id: int, repository_ids: list[int] | None = None) -> int:
     """Rewrite the coding-day rollups of an organization (or of some of its repositories)."""
     return rollups.coding_days_refresh(organization_id=organization_id, repository_ids=repository_ids)

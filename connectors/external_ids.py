@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db import connection as db_connection
 from django.db.models import Max, Model
 
-from .models import ExternalId
+from connectors.models import ExternalId
 
 ALLOCATION_LOCK = 7_310_201  # any constant shared by every connector
 

@@ -21,7 +21,7 @@ import httpx
 from django.conf import settings
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from .errors import RemoteAuthError, RemoteError, RemoteNotFound, RemoteUnavailable
+from connectors.errors import RemoteAuthError, RemoteError, RemoteNotFound, RemoteUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from django.db import models
 
 from accounts.models import Organization
-
-from .crypto import EncryptedTextField
+from connectors.crypto import EncryptedTextField
 
 
 def new_webhook_secret() -> str:

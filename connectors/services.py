@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from . import registry
-from .errors import ConnectorError
+from connectors import registry
+from connectors.errors import ConnectorError
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ connection's lock keeps runs of one connection from overlapping."""
 
 from celery import shared_task
 
-from . import services
+from connectors import services
 
 
 @shared_task

@@ -79,3 +79,23 @@ class TicketCredit(models.Model):
             models.UniqueConstraint(fields=["organization", "person", "ticket"], name="ticket_credit_unique")
         ]
         indexes = [models.Index(fields=["organization", "ticket"], name="ticket_credit_org_ticket")]
+
+
+class RefreshRequest(models.Model):
+    """The outbox of derived-value refreshes: a write that changes what a ticket's, a project's or
+    an organization's stored values derive from records a row here in its own transaction, so the
+    request commits (or rolls back) with the write whether or not the broker is up. A worker
+    drains the rows (`metrics.refresh_requests.refresh_requests_drain`): after each commit, and
+    every minute from beat for whatever a failed publish left. At most one row per target."""
+
+    class Kind(models.TextChoices):
+        TICKET = "ticket"
+        PROJECT = "project"
+        ORGANIZATION = "organization"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    target_id = models.BigIntegerField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "target_id"], name="refresh_request_unique_target")]

@@ -1,51 +1,81 @@
-"""Schedule metric refreshes to run after the current transaction commits, each at most once per
-transaction: many history appends to one ticket, or many status edits of one project, make one task."""
+"""Schedule metric refreshes: each is recorded in the refresh outbox in the current transaction
+(`metrics.refresh_requests`), and after the transaction commits one task per transaction asks a
+worker to drain the outbox. The write never depends on the broker: a failed publish is logged and
+the request waits for the next drain (beat sweeps every minute)."""
 
-from collections.abc import Callable
+import logging
 
+from celery.exceptions import CeleryError
+from django.conf import settings
 from django.db import transaction
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from metrics import tasks
+from metrics.models import RefreshRequest
+from metrics.refresh_requests import refresh_request_record
+
+logger = logging.getLogger(__name__)
+Kind = RefreshRequest.Kind
+# What a publish raises when the broker is down, hung or refusing.
+_PUBLISH_ERRORS = (KombuError, CeleryError, RedisError, OSError)
+
+
+def _publishing_connection():
+    timeout = settings.CELERY_PUBLISH_TIMEOUT
+    options = {"max_retries": 0, "socket_timeout": timeout, "socket_connect_timeout": timeout}
+    return tasks.drain_refresh_requests.app.connection_for_write(transport_options=options)
+
+
+def refresh_requests_kick() -> None:
+    """Ask a worker to drain the outbox now; never raises for an unreachable broker. One try on a
+    connection of its own that does not retry connecting, bounded by CELERY_PUBLISH_TIMEOUT (the
+    worker's own connections keep retrying)."""
+    try:
+        with _publishing_connection() as connection:
+            tasks.drain_refresh_requests.apply_async(retry=False, ignore_result=True, connection=connection)
+    except _PUBLISH_ERRORS as error:
+        logger.warning("Could not reach the broker to drain the refresh outbox (%s); the sweep will.", error)
 
 
 class _AfterCommit:
-    """A callback registered once with `on_commit`, collecting arguments until it runs."""
+    """A kick registered once with `on_commit` per transaction and kind of request."""
 
-    def __init__(self, send: Callable[[set], None]):
-        self.send = send
-        self.items: set = set()
+    def __init__(self):
         self.done = False
 
     def __call__(self) -> None:
         self.done = True
-        self.send(self.items)
+        refresh_requests_kick()
 
 
-def _batch(key: str, send: Callable[[set], None]) -> _AfterCommit:
-    """The pending batch for `key` in the current transaction, registering a new one when none is
-    (still) registered: a rolled-back or already-run batch is never reused."""
+def _kick_after_commit(kind: str) -> None:
+    """Register the transaction's kick for requests of `kind` unless one is still registered (a
+    rolled-back or already-run one is never reused). Outside a transaction, kick at once."""
     connection = transaction.get_connection()
-    batches = connection.__dict__.setdefault("_tally_after_commit", {})
-    batch = batches.get(key)
-    if batch is None or batch.done or not any(callback is batch for _, callback, _ in connection.run_on_commit):
-        batch = batches[key] = _AfterCommit(send)
-        # Registered before items are added: outside a transaction on_commit runs at once.
-        transaction.on_commit(batch)
-    return batch
+    if not connection.in_atomic_block:
+        refresh_requests_kick()
+        return
+    kicks = connection.__dict__.setdefault("_tally_refresh_kicks", {})
+    pending = kicks.get(kind)
+    if pending is None or pending.done or not any(callback is pending for _, callback, _ in connection.run_on_commit):
+        pending = kicks[kind] = _AfterCommit()
+        transaction.on_commit(pending)
+
+
+def _schedule(kind: str, target_id: int) -> None:
+    refresh_request_record(kind=kind, target_id=target_id)
+    _kick_after_commit(kind)
 
 
 def schedule_ticket_refresh(ticket_id: int) -> None:
-    """Refresh this ticket's derived values after commit, in one task with every other ticket
-    changed in the same transaction."""
-    if transaction.get_connection().in_atomic_block:
-        _batch("tickets", lambda ids: tasks.refresh_ticket_metrics.delay(sorted(ids))).items.add(ticket_id)
-    else:
-        tasks.refresh_ticket_metrics.delay([ticket_id])
+    """Refresh this ticket's derived values after commit (with every other request pending then)."""
+    _schedule(Kind.TICKET, ticket_id)
 
 
 def schedule_project_refresh(project_id: int) -> None:
-    _batch(f"project:{project_id}", lambda _: tasks.refresh_project_metrics.delay(project_id))
+    _schedule(Kind.PROJECT, project_id)
 
 
 def schedule_organization_rebuild(organization_id: int) -> None:
-    _batch(f"organization:{organization_id}", lambda _: tasks.rebuild_organization_metrics.delay(organization_id))
+    _schedule(Kind.ORGANIZATION, organization_id)

@@ -9,7 +9,7 @@ class OperationsConfig(AppConfig):
     def ready(self) -> None:
         from prometheus_client import REGISTRY
 
-        from . import celery_counts, collectors
+        from operations import celery_counts, collectors
 
         celery_counts.connect()
         collectors.register(REGISTRY)

@@ -14,8 +14,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from accounts.models import Organization
 from common.observability import sync_sources
-
-from .celery_counts import task_counts
+from operations.celery_counts import task_counts
 
 logger = logging.getLogger(__name__)
 QUEUES = ("celery",)

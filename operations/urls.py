@@ -1,6 +1,5 @@
 from common.api.routers import path_with_optional_slash
-
-from . import views
+from operations import views
 
 urlpatterns = [
     path_with_optional_slash("healthz", views.healthz, "healthz"),

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .checks import readiness_checks
-from .collectors import exposition
+from operations.checks import readiness_checks
+from operations.collectors import exposition
 
 
 @require_GET

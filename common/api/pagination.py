@@ -3,6 +3,7 @@
 from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.utils.urls import remove_query_param
 
 from common.api.fields import MAX_ID
 
@@ -22,9 +23,16 @@ def _non_negative_int(request, name: str) -> int | None:
     return value
 
 
+def _without_key(url: str | None) -> str | None:
+    """The link without `key=`: a page link echoes the request's query string, and a key sent there
+    must not travel on in a response body (or whatever logs that body or the next request)."""
+    return None if url is None else remove_query_param(url, "key")
+
+
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """Default 50 rows, at most 1000 (a larger `limit` is reduced to 1000, as NetBox does). A
-    non-integer or negative `limit` / `offset` is a 400. Refuses to page an unordered queryset."""
+    non-integer or negative `limit` / `offset` is a 400. Refuses to page an unordered queryset. Page
+    links never carry `key=`."""
 
     default_limit = settings.API_PAGE_SIZE_DEFAULT
     max_limit = settings.API_PAGE_SIZE_MAX
@@ -46,6 +54,12 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             parameter["schema"]["minimum"] = 1 if parameter["name"] == self.limit_query_param else 0
             parameter["schema"]["maximum"] = MAX_ID
         return parameters
+
+    def get_next_link(self):
+        return _without_key(super().get_next_link())
+
+    def get_previous_link(self):
+        return _without_key(super().get_previous_link())
 
     def paginate_queryset(self, queryset, request, view=None):
         if not queryset.query.order_by and not queryset.query.default_ordering:

@@ -94,18 +94,32 @@ STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
 
-# CACHES (rate limits, last-used throttling)
+# CACHES (rate limits). Redis is a cache, not a dependency of requests: short socket time-outs,
+# errors ignored (a read is a miss, a write is dropped, and logged), API rate limits fail open and
+# the sign-in forms fail closed with a 503 (docs/operations.md).
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "IGNORE_EXCEPTIONS": False},
-        }
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+
+
+def redis_cache(location: str) -> dict:
+    """The cache settings for a Redis at `location`."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tally"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False  # an outage would log a traceback per cache call
 
 # DJANGO REST FRAMEWORK
 REST_FRAMEWORK = {
@@ -115,7 +129,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "common.api.pagination.LimitOffsetPagination",
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["drf_orjson_renderer.parsers.ORJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["common.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -141,6 +155,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.api.schema.allow_empty_query_values",
+        "api.contract.document_the_contract",
     ],
 }
 
@@ -155,6 +170,7 @@ API_RATE_LIMITS = {
     "ticketing": env("RATE_LIMIT_TICKETING", default="100/60s"),
 }
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # the cache cannot count (Redis down): API requests pass
 
 # OPERATIONS (docs/operations.md): the bearer token that reads /metrics (staff sessions may too).
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
@@ -172,7 +188,22 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+# Socket time-outs on every broker connection (a hung broker fails a command instead of holding
+# it). A web process's publish after commit is one try with the shorter CELERY_PUBLISH_TIMEOUT
+# (metrics.scheduling). A message taken by a worker that dies unacknowledged (the late-acknowledged
+# tasks) is delivered again after the visibility time-out, which must exceed the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+}
+CELERY_PUBLISH_TIMEOUT = env.float("CELERY_PUBLISH_TIMEOUT", default=0.5)
 CELERY_BEAT_SCHEDULE = {
+    "drain-refresh-requests": {
+        "task": "metrics.tasks.drain_refresh_requests",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "rebuild-ticket-metrics-nightly": {
         "task": "metrics.tasks.rebuild_all_organizations",
         "schedule": crontab(hour=2, minute=15),

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from connectors.admin import LAST_RUN_FIELDS, ConnectionAdminBase, ConnectionFormBase
 from connectors.errors import ConnectorError
-
-from .client import GitHubClient
-from .models import GitHubConnection
+from connectors.github.client import GitHubClient
+from connectors.github.models import GitHubConnection
 
 
 class GitHubConnectionForm(ConnectionFormBase):

@@ -10,8 +10,7 @@ class GitHubConnectorConfig(AppConfig):
 
     def ready(self) -> None:
         from connectors import registry
-
-        from .models import GitHubConnection
-        from .services import connection_sync
+        from connectors.github.models import GitHubConnection
+        from connectors.github.services import connection_sync
 
         registry.register(registry.Source(name="github", connection_model=GitHubConnection, sync=connection_sync))

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 import httpx
 
 from connectors.errors import RemoteAuthError, RemoteNotFound
+from connectors.github.models import DEFAULT_API_URL, GitHubConnection
 from connectors.http import HttpClient, HttpPolicy, parse_retry_after
-
-from .models import DEFAULT_API_URL, GitHubConnection
 
 API_VERSION = "2022-11-28"
 PAGE_SIZE = 100

@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from connectors.errors import RemoteNotFound
-
-from .mapping import (
+from connectors.github.mapping import (
     DeploymentFacts,
     commit_facts,
     deployment_outcome,
@@ -26,8 +25,8 @@ from .mapping import (
     run_deployment,
     run_deploys,
 )
-from .models import GitHubConnection
-from .writer import Batch
+from connectors.github.models import GitHubConnection
+from connectors.github.writer import Batch
 
 OVERLAP = timedelta(days=1)
 HEADS_KEPT = 200

@@ -3,8 +3,8 @@
 comments, written through the bundle import (the mapping is in `tickets_bundle`). GitHub lists
 pull requests among issues; those are skipped here."""
 
-from .tickets_bundle import IssueRecord
-from .writer import Batch
+from connectors.github.tickets_bundle import IssueRecord
+from connectors.github.writer import Batch
 
 
 def issues_sync(*, sync, repository: str) -> None:

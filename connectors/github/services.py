@@ -15,15 +15,14 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from connectors.errors import ConnectorError, RemoteNotFound
+from connectors.github.client import GitHubClient
+from connectors.github.deployments import deployment_batches
+from connectors.github.files import saved_transport
+from connectors.github.issues import issues_sync
+from connectors.github.mapping import has_sizes, pull_request_facts
+from connectors.github.models import GitHubConnection
+from connectors.github.writer import Batch, BatchWriter
 from imports.services import ImportSummary
-
-from .client import GitHubClient
-from .deployments import deployment_batches
-from .files import saved_transport
-from .issues import issues_sync
-from .mapping import has_sizes, pull_request_facts
-from .models import GitHubConnection
-from .writer import Batch, BatchWriter
 
 logger = logging.getLogger(__name__)
 KEPT_COUNTS = ("pull requests", "pull request reviews", "pull request tickets", "commits", "deployments",

@@ -3,10 +3,9 @@
 from celery import shared_task
 
 from connectors.errors import ConnectorError
+from connectors.github import services
+from connectors.github.models import GitHubConnection
 from connectors.services import connection_lock_acquire, connection_lock_release
-
-from . import services
-from .models import GitHubConnection
 
 LOCKED_RETRY_SECONDS = 30
 

@@ -13,9 +13,8 @@ project's kind, jitter weights and helpers."""
 import re
 from dataclasses import dataclass, field
 
+from connectors.github.mapping import is_bot, login_of
 from tickets.models import Helper, Project, Status, Ticket
-
-from .mapping import is_bot, login_of
 
 OPEN, IN_PROGRESS, DONE, NOT_PLANNED = 1, 2, 3, 4
 STATUSES = [

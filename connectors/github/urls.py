@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .webhook import github_webhook
+from connectors.github.webhook import github_webhook
 
 urlpatterns = [
     path("connectors/github/<int:connection_id>/webhook", github_webhook, name="github-webhook"),

@@ -14,10 +14,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from connectors.github.models import GitHubConnection
+from connectors.github.tasks import refresh_pull_request
 from connectors.tasks import sync_connection
-
-from .models import GitHubConnection
-from .tasks import refresh_pull_request
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review")
 RUN_EVENTS = ("deployment_status", "workflow_run", "issues")

@@ -16,12 +16,11 @@ from accounts.models import Organization, Person, PersonAlias
 from coding.models import Commit, Deployment, PullRequest, Repository
 from connectors.errors import ConnectorError
 from connectors.external_ids import ExternalIds, allocation_lock
+from connectors.github import tickets_bundle
+from connectors.github.mapping import CommitFacts, DeploymentFacts, PullRequestFacts
 from imports.services import ImportSummary, bundle_import
 from imports.validation.bundle import BUNDLE_FORMAT, BundleInvalid
 from tickets.models import Project, Ticket
-
-from . import tickets_bundle
-from .mapping import CommitFacts, DeploymentFacts, PullRequestFacts
 
 SOURCE = "github"
 MAX_PROBLEMS_SHOWN = 5

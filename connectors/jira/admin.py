@@ -10,11 +10,10 @@ from django.utils.safestring import mark_safe
 
 from connectors.admin import LAST_RUN_FIELDS, ConnectionAdminBase, ConnectionFormBase
 from connectors.errors import ConnectorError
+from connectors.jira.client import JiraClient
+from connectors.jira.models import JiraConnection
+from connectors.jira.services import connection_projects
 from tickets.models import Status
-
-from .client import JiraClient
-from .models import JiraConnection
-from .services import connection_projects
 
 
 class JiraConnectionForm(ConnectionFormBase):

@@ -10,8 +10,7 @@ class JiraConnectorConfig(AppConfig):
 
     def ready(self) -> None:
         from connectors import registry
-
-        from .models import JiraConnection
-        from .services import connection_sync
+        from connectors.jira.models import JiraConnection
+        from connectors.jira.services import connection_sync
 
         registry.register(registry.Source(name="jira", connection_model=JiraConnection, sync=connection_sync))

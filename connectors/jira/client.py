@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connectors.http import HttpClient, HttpPolicy
-
-from .models import JiraConnection
+from connectors.jira.models import JiraConnection
 
 CHANGELOG_PAGE = 100
 COMMENT_PAGE = 100

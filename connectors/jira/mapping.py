@@ -11,7 +11,7 @@ ids). Pure functions, plain data.
 
 from dataclasses import dataclass, field
 
-from .text import id_list, plain_text, points, sprint_record, utc_iso
+from connectors.jira.text import id_list, plain_text, points, sprint_record, utc_iso
 
 CATEGORY_NEW, CATEGORY_ACTIVE, CATEGORY_DONE = "new", "indeterminate", "done"
 

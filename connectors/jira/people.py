@@ -6,8 +6,7 @@ from collections.abc import Iterable
 
 from accounts.models import Organization, Person, PersonAlias
 from connectors.external_ids import ExternalIds
-
-from .mapping import Catalog
+from connectors.jira.mapping import Catalog
 
 
 def person_alias(account: str) -> str:

@@ -10,10 +10,9 @@ import orjson
 from django.conf import settings
 
 from connectors.errors import ConnectorError, RemoteAuthError, RemoteNotFound
-
-from .client import JiraClient
-from .mapping import Catalog, FieldIds, note_sprint
-from .models import STORY_POINTS_FIELD_NAMES
+from connectors.jira.client import JiraClient
+from connectors.jira.mapping import Catalog, FieldIds, note_sprint
+from connectors.jira.models import STORY_POINTS_FIELD_NAMES
 
 BASE_FIELDS = [
     "summary", "status", "issuetype", "priority", "labels", "created", "updated", "resolution", "resolutiondate",

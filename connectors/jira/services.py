@@ -11,15 +11,14 @@ from pathlib import Path
 from django.utils import timezone
 
 from accounts.models import Organization
+from connectors.jira.client import JiraClient
+from connectors.jira.mapping import Catalog, issue_facts
+from connectors.jira.models import DEFAULT_CANCEL_RESOLUTIONS, JiraConnection
+from connectors.jira.readers import DirectoryReader, LiveReader
+from connectors.jira.writer import SOURCE, PageWriter
 from connectors.models import ExternalId
 from imports.services import ImportSummary
 from tickets.models import Ticket
-
-from .client import JiraClient
-from .mapping import Catalog, issue_facts
-from .models import DEFAULT_CANCEL_RESOLUTIONS, JiraConnection
-from .readers import DirectoryReader, LiveReader
-from .writer import SOURCE, PageWriter
 
 logger = logging.getLogger(__name__)
 MISSING_KEYS_SHOWN = 20

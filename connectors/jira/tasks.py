@@ -3,10 +3,9 @@
 from celery import shared_task
 
 from connectors.errors import ConnectorError
+from connectors.jira import services
+from connectors.jira.models import JiraConnection
 from connectors.services import connection_lock_acquire, connection_lock_release
-
-from . import services
-from .models import JiraConnection
 
 LOCKED_RETRY_SECONDS = 30
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .webhook import jira_webhook
+from connectors.jira.webhook import jira_webhook
 
 urlpatterns = [
     path("connectors/jira/<int:connection_id>/webhook", jira_webhook, name="jira-webhook"),

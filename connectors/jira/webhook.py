@@ -15,8 +15,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .models import JiraConnection
-from .tasks import refresh_issues
+from connectors.jira.models import JiraConnection
+from connectors.jira.tasks import refresh_issues
 
 IGNORED_EVENTS = ("jira:issue_deleted",)
 

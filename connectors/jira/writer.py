@@ -17,12 +17,11 @@ from django.db import transaction
 from accounts.models import Organization
 from connectors.errors import ConnectorError
 from connectors.external_ids import ExternalIds, allocation_lock
+from connectors.jira.mapping import CATEGORY_ACTIVE, CATEGORY_DONE, CATEGORY_NEW, Catalog, IssueFacts, StatusRef
+from connectors.jira.people import PeopleResolver
 from imports.services import ImportSummary, bundle_import
 from imports.validation.bundle import BUNDLE_FORMAT, BundleInvalid
 from tickets.models import Helper, Project, Sprint, Status, Ticket
-
-from .mapping import CATEGORY_ACTIVE, CATEGORY_DONE, CATEGORY_NEW, Catalog, IssueFacts, StatusRef
-from .people import PeopleResolver
 
 SOURCE = "jira"
 CANCELLED_OFFSET = 1_000_000_000_000
@@ -309,6 +308,6 @@ def _project_key(fact: IssueFacts) -> str:
 
 
 def _utc(value: str | None) -> str | None:
-    from .text import utc_iso
+    from connectors.jira.text import utc_iso
 
     return utc_iso(value) if value else None

@@ -2,14 +2,12 @@
 
 from django.contrib.auth import views as auth_views
 from django.utils.decorators import method_decorator
-from django_ratelimit.decorators import ratelimit
 
-# Password guessing: at most 10 attempts a minute per username (403 beyond). Not per client
-# address: behind a proxy every user would share one.
-LOGIN_RATE = "10/m"
+from common.login_limits import limit_password_guessing
 
 
-@method_decorator(ratelimit(key="post:username", rate=LOGIN_RATE, method="POST", block=True), name="post")
+# Password guessing: at most 10 attempts a minute per username (403 beyond), as on the admin's login.
+@method_decorator(limit_password_guessing, name="post")
 class StaffLoginView(auth_views.LoginView):
     template_name = "staff/login.html"
     redirect_authenticated_user = True

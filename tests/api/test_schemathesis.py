@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     ignored_auth,
     negative_data_rejection,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from accounts.models import Organization
@@ -40,6 +41,7 @@ MAX_EXAMPLES = 40
 SEED = 20240601
 CHECKS = [
     not_a_server_error,
+    status_code_conformance,
     response_schema_conformance,
     content_type_conformance,
     negative_data_rejection,

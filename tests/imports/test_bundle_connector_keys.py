@@ -5,7 +5,7 @@ import pytest
 
 from accounts.models import Person, TeamMembership
 from imports.services import bundle_import
-from imports.validation.bundle import BundleInvalid
+from imports.validation.index import BundleInvalid
 from tests.support.factories import OrganizationFactory, PersonFactory, TeamFactory
 from tickets.models import Status, Ticket
 

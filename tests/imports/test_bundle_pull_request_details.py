@@ -6,7 +6,7 @@ import pytest
 
 from coding.models import PullRequest, PullRequestReview
 from imports.services import bundle_import
-from imports.validation.bundle import BundleInvalid
+from imports.validation.index import BundleInvalid
 from tests.support.factories import OrganizationFactory, ProjectFactory, StatusFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

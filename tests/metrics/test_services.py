@@ -8,7 +8,7 @@ from django.test import TestCase
 
 from accounts.models import Organization
 from metrics import tasks
-from metrics.models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
+from metrics.models import RefreshRequest, StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 from metrics.services import organization_metrics_rebuild, ticket_metrics_refresh
 from tests.support.factories import (
     OrganizationFactory,
@@ -105,25 +105,31 @@ def test_rebuild_records_when_the_organization_was_computed(reviewed_ticket, org
 def test_appends_in_one_transaction_make_one_refresh_task(organization, project, workflow):
     first, second = TicketFactory(project=project), TicketFactory(project=project)
     with (
-        mock.patch.object(tasks.refresh_ticket_metrics, "delay") as delay,
+        mock.patch.object(tasks.drain_refresh_requests, "apply_async") as kick,
         TestCase.captureOnCommitCallbacks(execute=True),
     ):
         for ticket in (first, second, first):
             ticket_event_append(ticket=ticket, kind=STATUS, at=at(1), to_status=workflow["In Progress"])
-    delay.assert_called_once_with(sorted([first.id, second.id]))
+    kick.assert_called_once()
+    assert sorted(RefreshRequest.objects.values_list("kind", "target_id")) == [
+        ("ticket", first.id),
+        ("ticket", second.id),
+    ]
 
 
 def test_a_rolled_back_append_schedules_nothing_and_blocks_nothing(project, workflow):
     ticket = TicketFactory(project=project)
     with (
-        mock.patch.object(tasks.refresh_ticket_metrics, "delay") as delay,
+        mock.patch.object(tasks.drain_refresh_requests, "apply_async") as kick,
         TestCase.captureOnCommitCallbacks(execute=True),
     ):
         with pytest.raises(RuntimeError), transaction.atomic():
             ticket_event_append(ticket=ticket, kind=STATUS, at=at(1), to_status=workflow["In Progress"])
             raise RuntimeError("roll back")
+        assert not RefreshRequest.objects.exists()
         ticket_event_append(ticket=ticket, kind=STATUS, at=at(2), to_status=workflow["Done"])
-    delay.assert_called_once_with([ticket.id])
+    kick.assert_called_once()
+    assert list(RefreshRequest.objects.values_list("kind", "target_id")) == [("ticket", ticket.id)]
 
 
 def test_rebuild_is_all_or_nothing(organization, project, workflow, monkeypatch):

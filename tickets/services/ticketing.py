@@ -18,6 +18,7 @@ from django.db.models import Max
 from accounts.models import Organization, Person, PersonAlias
 from tickets.models import Project, Status, Tag, TagCategory, Ticket, TicketEvent, TicketTag
 from tickets.services.history import ticket_event_append
+from tickets.signals import history_changed
 
 Kind = TicketEvent.Kind
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
@@ -156,7 +157,8 @@ def ticketing_ticket_create(
 ) -> Ticket:
     """Create a ticket in the instance with the next number, in `initial_status`, then record its
     assignment and its move to `draft.status` (when another) as history at `at`. The acting person
-    (the creator) defaults to the requestor."""
+    (the creator) defaults to the requestor. The new ticket's derived values (its metrics row)
+    are computed after commit, whether or not it has any history yet."""
     Project.objects.select_for_update().filter(pk=project.pk).first()  # numbers are allocated one at a time
     requestor = people.person(draft.requestor)
     creator = actor or requestor
@@ -175,6 +177,7 @@ def ticketing_ticket_create(
         ticket_event_append(
             ticket=ticket, kind=Kind.STATUS, at=at, actor=creator, to_status=draft.status, resolution=draft.resolution
         )
+    history_changed.send(sender=Ticket, ticket_id=ticket.id)  # a new ticket: its derived values, even without history
     ticket.refresh_from_db()
     return ticket
 
