@@ -43,6 +43,17 @@ class ExternalIds:
                 self._known[(kind, external_id)] = internal_id
         return {value: self._known[(kind, value)] for value in wanted if (kind, value) in self._known}
 
+    def known_rows(self, kind: str, external_ids: Iterable[str], *, queryset) -> dict[str, int]:
+        """`known`, less the mappings whose row is no longer in `queryset` (a person an admin
+        deleted or merged away, say): those are forgotten, so the caller matches them again."""
+        found = self.known(kind, external_ids)
+        alive = set(queryset.filter(id__in=set(found.values())).values_list("id", flat=True))
+        for external_id, internal_id in list(found.items()):
+            if internal_id not in alive:
+                self.forget(kind, external_id)
+                del found[external_id]
+        return found
+
     def resolve(self, kind: str, external_ids: Iterable[str], *, model: type[Model]) -> dict[str, int]:
         """Tally ids for every remote id, allocating (past every id of `model` and every id mapped
         to this kind anywhere) for the ones never seen."""

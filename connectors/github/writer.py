@@ -138,16 +138,7 @@ class BatchWriter:
         login is matched by its `github:` alias, then by the commit e-mails seen for it (as an alias
         or a person's e-mail); an unknown login becomes a new person."""
         keys = {login.lower(): login for login in logins}
-        found = self.ids.known("person", keys)
-        alive = set(
-            Person.objects.filter(organization=self.organization, id__in=set(found.values())).values_list(
-                "id", flat=True
-            )
-        )
-        for key, person_id in list(found.items()):
-            if person_id not in alive:  # deleted or merged away by an admin: match it again
-                self.ids.forget("person", key)
-                del found[key]
+        found = self.ids.known_rows("person", keys, queryset=Person.objects.filter(organization=self.organization))
         stored_ids = set(found.values())
         new_people: list[dict] = []
         taken: dict[str, int] = {}

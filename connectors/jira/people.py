@@ -24,16 +24,7 @@ class PeopleResolver:
         An account is matched to a stored person by its `jira:` alias, then its e-mail (as an
         alias or a person's e-mail); an unknown account becomes a new person."""
         accounts = sorted(set(accounts))
-        found = self.ids.known("person", accounts)
-        alive = set(
-            Person.objects.filter(organization=self.organization, id__in=set(found.values())).values_list(
-                "id", flat=True
-            )
-        )
-        for account, person_id in list(found.items()):
-            if person_id not in alive:  # deleted or merged away by an admin: match it again
-                self.ids.forget("person", account)
-                del found[account]
+        found = self.ids.known_rows("person", accounts, queryset=Person.objects.filter(organization=self.organization))
         stored_ids = set(found.values())
         new_people, by_email = [], {}
         for account in accounts:

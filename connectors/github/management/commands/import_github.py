@@ -6,10 +6,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors.errors import ConnectorError
+from connectors.commands import run_import_command
 from connectors.github.models import GitHubConnection
 from connectors.github.services import directory_import, import_connection
-from connectors.services import connection_run
 
 
 class Command(BaseCommand):
@@ -56,21 +55,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
         except ValueError as error:
             raise CommandError(str(error)) from None
-        if options["token"]:
-            outcome = connection_run(
-                source_name="github", connection_id=connection.pk, full=options["full"], progress=self.stdout.write
-            )
-            for line in outcome.lines:
-                self.stdout.write(line)
-            if outcome.error or not outcome.ran:
-                raise CommandError(outcome.error or "Another run of this connection is in progress.")
-            return
-        try:
-            summary = directory_import(
-                connection=connection, directory=options["from_dir"], progress=self.stdout.write
-            )
-        except ConnectorError as error:
-            GitHubConnection.objects.filter(pk=connection.pk).update(last_error=error.message)
-            raise CommandError(error.message) from None
-        for line in summary.lines():
-            self.stdout.write(line)
+        run_import_command(
+            write=self.stdout.write, source_name="github", connection=connection, live=bool(options["token"]),
+            full=options["full"], directory=options["from_dir"], directory_import=directory_import,
+        )  # fmt: skip

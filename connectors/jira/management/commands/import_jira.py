@@ -5,10 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors.errors import ConnectorError
+from connectors.commands import run_import_command
 from connectors.jira.models import JiraConnection
 from connectors.jira.services import directory_import, import_connection
-from connectors.services import connection_run
 
 
 class Command(BaseCommand):
@@ -51,21 +50,7 @@ class Command(BaseCommand):
             )  # fmt: skip
         except ValueError as error:
             raise CommandError(str(error)) from None
-        if live:
-            outcome = connection_run(
-                source_name="jira", connection_id=connection.pk, full=options["full"], progress=self.stdout.write
-            )
-            for line in outcome.lines:
-                self.stdout.write(line)
-            if outcome.error or not outcome.ran:
-                raise CommandError(outcome.error or "Another run of this connection is in progress.")
-            return
-        try:
-            summary = directory_import(
-                connection=connection, directory=options["from_dir"], progress=self.stdout.write
-            )
-        except ConnectorError as error:
-            JiraConnection.objects.filter(pk=connection.pk).update(last_error=error.message)
-            raise CommandError(error.message) from None
-        for line in summary.lines():
-            self.stdout.write(line)
+        run_import_command(
+            write=self.stdout.write, source_name="jira", connection=connection, live=live,
+            full=options["full"], directory=options["from_dir"], directory_import=directory_import,
+        )  # fmt: skip
