@@ -142,7 +142,9 @@ def _wait_for(result, worker, log_path: Path):
         if time.monotonic() > deadline:
             pytest.fail(f"no result from the Celery worker within {RESULT_TIMEOUT} s:\n{log_path.read_text()}")
         time.sleep(0.2)
-    return result.get(timeout=5)
+    # Celery's "no join inside a task" flag is one global, and eager tasks run from parallel threads
+    # (the concurrency tests, earlier in this process) can leave it set; this process is no task.
+    return result.get(timeout=5, disable_sync_subtasks=False)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from metrics.models import StatusInterval
@@ -80,11 +79,6 @@ def page(browser, live_server):
 
 @pytest.fixture
 def org(transactional_db):
-    # A transactional test ends by emptying the database; the permissions come back (post_migrate)
-    # but not the roles the migrations made. (serialized_rollback cannot restore them here: with
-    # Playwright's loop running, the test thread gets a connection object of its own.)
-    role, _ = Group.objects.get_or_create(name="Metrics API")
-    role.permissions.add(Permission.objects.get(content_type__app_label="accounts", codename="use_metrics_api"))
     with transaction.atomic():  # one metrics refresh for all the tickets, at commit
         delivery = build_delivery(OrganizationFactory(slug="browser", name="Browser Test Org"), tickets=14)
     organization = delivery.organization

@@ -3,11 +3,11 @@
 from datetime import UTC, datetime
 
 import factory
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, Organization, Person, PersonAlias, Team, TeamMembership, User
 from accounts.services import team_create
+from tests.support.roles import role
 from tickets.models import (
     CustomFieldDefinition,
     Helper,
@@ -81,8 +81,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, roles, **kwargs):
-        for role in ["Metrics API"] if roles is None else roles:
-            self.groups.add(Group.objects.get(name=role))
+        for name in ["Metrics API"] if roles is None else roles:
+            self.groups.add(role(name))
 
 
 class ApiKeyFactory(factory.django.DjangoModelFactory):
