@@ -49,3 +49,14 @@ def project(organization):
 @pytest.fixture
 def workflow(project):
     return standard_workflow(project)
+
+
+@pytest.fixture
+def frozen_rate_window(monkeypatch):
+    """Keep every request of the test in one rate-limit window: django-ratelimit's windows are fixed
+    (they roll over on the clock, at a per-key offset), so a test that straddles one sees a reset."""
+    import time
+    from types import SimpleNamespace
+
+    now = time.time()
+    monkeypatch.setattr("django_ratelimit.core.time", SimpleNamespace(time=lambda: now))

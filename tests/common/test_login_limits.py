@@ -20,7 +20,7 @@ def _fresh_rate_limits():
 
 
 @pytest.mark.parametrize("url", ["/admin/login/", "/accounts/login/"])
-def test_password_guessing_is_limited_per_username(organization, url):
+def test_password_guessing_is_limited_per_username(organization, url, frozen_rate_window):
     user = UserFactory(
         organization=organization, username=f"guess-{uuid.uuid4().hex[:12]}", password=PASSWORD, is_staff=True
     )

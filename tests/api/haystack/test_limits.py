@@ -3,7 +3,6 @@ X-RateLimit-* headers on every answer. And a query count that does not grow with
 groups or buckets."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -16,15 +15,6 @@ from tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
 BODY = {"startDate": "2024-01-01", "endDate": "2024-01-31", "granularity": "week", "type": "issue"}
-
-
-@pytest.fixture
-def frozen_rate_window(monkeypatch):
-    """Keep every request of the test in one rate-limit window (django-ratelimit uses time.time)."""
-    import time
-
-    now = time.time()
-    monkeypatch.setattr("django_ratelimit.core.time", SimpleNamespace(time=lambda: now))
 
 
 def test_the_21st_request_in_a_minute_is_429_with_retry_after(api_client, organization, frozen_rate_window):

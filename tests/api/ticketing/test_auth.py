@@ -2,7 +2,6 @@
 each; the rate limit of 100 requests per 60 s per key."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -84,15 +83,6 @@ def test_a_key_opens_its_own_instance_only(instance, ticketing, clock):
     helpdesk_workflow(foreign)
     foreign_client = bearer_client(instance_key_create(project=foreign, read_only=False)[1])
     assert foreign_client.get(f"{TICKETS}/{ticket_id}").status_code == 404
-
-
-@pytest.fixture
-def frozen_rate_window(monkeypatch):
-    """Keep every request of the test in one rate-limit window (django-ratelimit uses time.time)."""
-    import time
-
-    now = time.time()
-    monkeypatch.setattr("django_ratelimit.core.time", SimpleNamespace(time=lambda: now))
 
 
 def test_101st_request_in_a_minute_is_429_with_retry_after(instance, primary_key, frozen_rate_window):
