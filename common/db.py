@@ -56,6 +56,29 @@ def statistics_refresh(*models: type[Model]) -> None:
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
+# autovacuum's own rule (autovacuum_analyze_threshold + autovacuum_analyze_scale_factor, their
+# defaults): a table is analyzed once the rows changed since its last ANALYZE exceed this.
+_ANALYZE_BASE_ROWS = 50
+_ANALYZE_SHARE = 0.1
+
+
+def statistics_refresh_if_grown(written: dict[type[Model], int]) -> None:
+    """ANALYZE each model's table that this transaction wrote more rows to than autovacuum waits
+    for (50 plus 10% of the rows the planner last counted there, or any never-analyzed table).
+    autovacuum sees the rows only after commit and a nap; queries of this transaction and the first
+    ones after it would plan as if the table still had its old size, which can turn a join of a few
+    thousand rows into one of nested loops over them all. Nothing to do elsewhere."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model, rows in written.items():
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            (known,) = cursor.fetchone()
+            if rows and (known < 0 or rows >= _ANALYZE_BASE_ROWS + _ANALYZE_SHARE * known):
+                cursor.execute(f"ANALYZE {table}")
+
+
 def advisory_lock(*, namespace: int, key: int, shared: bool = False) -> None:
     """Take PostgreSQL's transaction-level advisory lock (`namespace`, `key`), shared or
     exclusive, held until the transaction ends. Nothing to do elsewhere: SQLite serializes

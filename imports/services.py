@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from coding.services.rollups import coding_days_refresh
-from common.db import statistics_refresh
+from common.db import statistics_refresh_if_grown
 from common.progress import SILENT, Progress
 from imports.sync import Counts
 from imports.validation.bundle import bundle_validate
@@ -15,10 +15,8 @@ from imports.writes.accounts import organization_upsert, people_upsert, teams_up
 from imports.writes.coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
 from imports.writes.reviews import pull_request_details_sync
 from imports.writes.tickets import projects_upsert, sprints_upsert, tickets_upsert
-from metrics.services import ticket_metrics_refresh
-from tickets.models import Ticket, TicketEvent
-
-ANALYZE_AFTER_ROWS = 10_000
+from metrics.services import DERIVED_MODELS, ticket_metrics_refresh
+from tickets.models import Sprint, Ticket, TicketEvent
 
 
 @dataclass
@@ -69,7 +67,8 @@ def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
     summary.counts.update(people_upsert(organization=organization, people=data.get("people") or []))
     projects = projects_upsert(organization=organization, projects=data.get("projects") or [])
     summary.counts.update(projects.counts)
-    summary.counts["sprints"] = sprints_upsert(organization=organization, sprints=data.get("sprints") or [])
+    sprint_counts = sprints_upsert(organization=organization, sprints=data.get("sprints") or [])
+    summary.counts["sprints"] = sprint_counts
     progress.stage("tickets", total=len(data.get("tickets") or []))
     tickets = tickets_upsert(
         organization=organization, tickets=data.get("tickets") or [], contexts=projects.contexts, progress=progress
@@ -93,10 +92,12 @@ def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
     elif projects.changed_project_ids:
         stored = Ticket.objects.filter(organization=organization, project_id__in=projects.changed_project_ids)
         refresh_ids.update(stored.values_list("id", flat=True))
-    if tickets.tickets.created + tickets.events.created >= ANALYZE_AFTER_ROWS:
-        statistics_refresh(Ticket, TicketEvent)
+    statistics_refresh_if_grown(
+        {Ticket: tickets.tickets.created, TicketEvent: tickets.events.created, Sprint: sprint_counts.created}
+    )
     progress.stage("per-ticket metrics", total=len(refresh_ids))
     summary.tickets_refreshed = ticket_metrics_refresh(ticket_ids=refresh_ids, progress=progress)
+    statistics_refresh_if_grown(dict.fromkeys(DERIVED_MODELS, summary.tickets_refreshed))
     if any(counts.changed for counts in commit_counts.values()):
         progress.stage("coding days")
         summary.coding_days = coding_days_refresh(organization_id=organization.id)
