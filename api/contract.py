@@ -7,14 +7,16 @@ surface answers the same way, and the bounds the generated parameters lack:
   surface's error body, unless it documents them itself;
 - every Flow operation (`/ticket-delivery/`, `/v3/`) documents 400 and 404 with the Flow error shape;
 - integer id parameters are bounded to 1..2^63-1 (a BIGINT primary key);
-- date parameters admit only real months and days (no `0000-00-00`);
-- the Ticketing `timezone` admits only offsets from -12 to 14.
+- the Ticketing `timezone` admits only offsets from -12 to 14;
+- free text in parameters and request bodies admits no NUL character.
 
+Date, time and id-list patterns are set where the parameters are declared (`common.api.patterns`).
 Rules that span fields, which a schema cannot say, are listed in docs/api-contract.md."""
 
 import re
 
 from api.flow.errors import FLOW_ERRORS_SCHEMA
+from common.api import patterns
 from common.api.fields import MAX_ID
 
 DETAIL_ERROR_SCHEMA = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
@@ -26,9 +28,6 @@ _AUTH_ANSWERS = {
 _FLOW_ANSWERS = {"400": "A parameter is invalid: each one named with its messages.", "404": "An id names nothing."}
 _FLOW_PREFIXES = ("/ticket-delivery/", "/v3/")
 _ID_NAME = re.compile(r"(^id$|_id$|Id$|__id$|^parent$|^team_member$|^project$)")
-_LOOSE_DATE = r"\d{4}-\d{2}-\d{2}"
-REAL_DATE = r"(?!0000)\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
-TIMEZONE_OFFSET_PATTERN = r"^(\+?(0?\d|1[0-4])|-(0?\d|1[0-2]))$"
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -51,11 +50,19 @@ def _bound_parameters(path: str, operation: dict) -> None:
         if schema.get("type") == "integer" and _ID_NAME.search(parameter["name"]):
             schema.setdefault("minimum", 1)
             schema.setdefault("maximum", MAX_ID)
-        pattern = schema.get("pattern", "")
-        if pattern.startswith("^" + _LOOSE_DATE):
-            schema["pattern"] = "^" + REAL_DATE + pattern[len("^" + _LOOSE_DATE) :]
         if path.startswith("/ticketing/") and parameter["name"] == "timezone":
-            schema["pattern"] = TIMEZONE_OFFSET_PATTERN
+            schema["pattern"] = patterns.TIMEZONE_OFFSET
+        _no_nul(schema)
+
+
+def _no_nul(schema: dict) -> None:
+    """Free text, in a parameter or a request body, admits every character but NUL (which
+    PostgreSQL cannot store, so every text field refuses it)."""
+    if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & schema.keys()):
+        schema["pattern"] = patterns.NO_NUL
+    for nested in (*schema.get("properties", {}).values(), schema.get("items"), schema.get("additionalProperties")):
+        if isinstance(nested, dict):
+            _no_nul(nested)
 
 
 def document_the_contract(result, generator, request, public):
@@ -64,4 +71,7 @@ def document_the_contract(result, generator, request, public):
             if isinstance(operation, dict):
                 _document_answers(path, operation)
                 _bound_parameters(path, operation)
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _no_nul(schema)
     return result

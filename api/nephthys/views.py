@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from api.nephthys import presenters
 from api.nephthys.serializers import NephthysErrorSerializer, NephthysTicketSerializer, StatsV2Serializer
+from common.api import patterns
 from common.api.exceptions import exception_handler
 from common.instants import fits_in_utc
 from formulas.helpdesk import IN_PROGRESS, NEPHTHYS_STATUSES, OPEN, nephthys_status, states_of
@@ -132,7 +133,7 @@ class StatsV2View(HelpdeskView):
         return Response(StatsV2Serializer(body).data)
 
 
-DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+DATE_TIME_PATTERN = patterns.DATE_SPACE_TIME
 _DATE_TIME_RE = re.compile(DATE_TIME_PATTERN)
 DATE_TIME = {"type": "string", "pattern": DATE_TIME_PATTERN, "example": "2026-01-31T12:00:00"}
 

@@ -1,8 +1,10 @@
 """Strict JSON fields of the Ticketing request bodies: a string where the document has a string,
 a boolean where it has a boolean (DRF would coerce `1` to "1" or "true" to True), and IUser."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from common.api import patterns
 from tickets.services.ticketing import TicketingUser
 
 
@@ -16,6 +18,20 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("not_a_string", kind=_json_kind(data))
         return super().to_internal_value(data)
+
+
+class TextFieldSchema(OpenApiSerializerFieldExtension):
+    """A required text is trimmed, then may not be blank: its schema asks for a character that is
+    not a space (and, as all text, no NUL)."""
+
+    target_class = TextField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request" and not self.target.allow_blank and "format" not in schema:
+            schema["pattern"] = patterns.NOT_BLANK
+        return schema
 
 
 class EmailTextField(TextField, serializers.EmailField):

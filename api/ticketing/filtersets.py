@@ -18,6 +18,7 @@ from api.ticketing.presenters import SELECTABLE_FIELDS
 from api.ticketing.serializers import PRIORITIES
 from api.ticketing.times import DATE_TIME_HELP, DATE_TIME_PATTERN, TIMEZONE_PATTERN, parse_moment, parse_offset
 from api.ticketing.workflow import LABELS
+from common.api import patterns
 from common.api.fields import invalid_choice_error
 from common.api.filters import ignore
 from tickets.models import Ticket, TicketTag
@@ -78,8 +79,7 @@ class OneChoiceField(ChoiceListField):
         return items[0] if items else None
 
 
-_UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-TAG_PATTERN = f"^{_UUID}_[^,]+(,{_UUID}_[^,]+)*$"
+TAG_PATTERN = f"^{patterns.UUID}_[^,]+(,{patterns.UUID}_[^,]+)*$"
 _TAG_RE = re.compile(TAG_PATTERN)
 
 

@@ -13,6 +13,7 @@ from api.ticketing.custom_fields import LONG_TEXT_MAX_LENGTH, CustomFieldsField,
 from api.ticketing.fields import BooleanOnlyField, TextField, UserSerializer
 from api.ticketing.times import DATE_TIME_HELP, DATE_TIME_PATTERN, parse_moment
 from api.ticketing.workflow import CLOSED, LABELS, RESOLUTIONS, RESOLVED, InstanceWorkflow, WorkflowError
+from common.api import patterns
 from tickets.models import CustomFieldDefinition, Project, TagCategory
 
 PRIORITIES = ("Low", "Medium", "Important", "Urgent")
@@ -58,8 +59,13 @@ def normalized_uuid(value: str) -> str | None:
 # --- Request bodies -----------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "pattern": f"^{patterns.UUID}$"})
+class TagCategoryIdField(TextField):
+    """A tag category's id: a UUID (36 characters)."""
+
+
 class TagRefSerializer(serializers.Serializer):
-    tagCategoryId = TextField(min_length=36, max_length=36, help_text="A tag category id (36 characters).")
+    tagCategoryId = TagCategoryIdField(min_length=36, max_length=36, help_text="A tag category id (36 characters).")
     text = TextField(max_length=200)
 
     def validate_tagCategoryId(self, value):

@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
+from common.api import patterns
 from common.instants import fits_in_utc
 
 MIN_OFFSET, MAX_OFFSET = -12, 14
 TIMEZONE_PATTERN = r"^[+-]?\d{1,2}$"
-DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+DATE_TIME_PATTERN = patterns.DATE_TIME
 _DATE_TIME_RE = re.compile(DATE_TIME_PATTERN)
 DATE_TIME_HELP = (
     "ISO 8601: `2024-06-01`, `2024-06-01T09:00:00` (both read in the caller's `timezone`), or with an "

@@ -4,6 +4,7 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from common.api import patterns
 from common.api.fields import IntegerListField, StrictBooleanField, StrictChoiceField, StrictIntegerField
 
 
@@ -12,7 +13,7 @@ class IntegerFilter(django_filters.Filter):
     field_class = StrictIntegerField
 
 
-@extend_schema_field({"type": "string", "pattern": r"^-?\d+(,-?\d+)*$", "example": "123456,234567"})
+@extend_schema_field({"type": "string", "pattern": patterns.ID_LIST, "example": "123456,234567"})
 class IntegerListFilter(django_filters.Filter):
     field_class = IntegerListField
 

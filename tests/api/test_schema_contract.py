@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 
+from common.api import patterns
 from common.api.fields import MAX_ID
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,8 @@ def test_id_parameters_are_bounded(schema):
     checked = 0
     for path, method, operation in _operations(schema):
         for parameter in operation.get("parameters", []):
-            if parameter["schema"].get("type") == "integer" and re.search(r"(^id$|_id$|Id$)", parameter["name"]):
+            name = parameter["name"]
+            if parameter["schema"].get("type") == "integer" and re.search(r"(^id$|_id$|Id$|^project$)", name):
                 assert parameter["schema"].get("minimum") == 1, (method, path, parameter["name"])
                 assert parameter["schema"].get("maximum") == MAX_ID, (method, path, parameter["name"])
                 checked += 1
@@ -73,3 +75,44 @@ def test_date_parameters_admit_only_real_months_and_days(schema):
         assert pattern.fullmatch("2024-06-30"), where
         for bad in ["0000-00-00", "2024-13-01", "2024-00-10", "2024-06-32", "2024-06-00"]:
             assert not pattern.fullmatch(bad), (where, bad)
+
+
+def test_flow_date_ranges_and_id_lists_have_the_parsers_patterns(schema):
+    names = {"date_range": patterns.DATE_RANGE, "periods": patterns.PERIODS, "team_id__in": patterns.ID_LIST}
+    found = {name: 0 for name in names}
+    for path, method, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in names:
+                assert parameter["schema"]["pattern"] == names[parameter["name"]], (method, path, parameter["name"])
+                found[parameter["name"]] += 1
+    assert found == {"date_range": 4, "periods": 4, "team_id__in": found["team_id__in"]}
+    assert found["team_id__in"] >= 6
+
+
+def _strings(node, where=()):
+    """(where, schema) of every string schema in a request body component, nested ones included."""
+    if node.get("type") == "string":
+        yield where, node
+    for name, child in node.get("properties", {}).items():
+        yield from _strings(child, (*where, name))
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            yield from _strings(node[key], (*where, key))
+
+
+def test_free_text_refuses_nul_and_required_text_refuses_blank(schema):
+    strings = [
+        (name, where, node)
+        for name, component in schema["components"]["schemas"].items()
+        if name.endswith("Request")
+        for where, node in _strings(component)
+    ]
+    assert len(strings) > 10
+    for name, where, node in strings:
+        if "pattern" in node:
+            assert not re.fullmatch(node["pattern"], "a\x00"), (name, where)
+        else:
+            assert {"enum", "format"} & node.keys(), (name, where)
+    user = schema["components"]["schemas"]["UserRequest"]["properties"]
+    assert user["id"]["pattern"] == patterns.NOT_BLANK
+    assert not re.fullmatch(user["id"]["pattern"], "   ")

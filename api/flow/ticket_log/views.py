@@ -1,12 +1,12 @@
 """Flow ticket log routes."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
 from api.flow.ticket_log.filtersets import TicketLogFilterSet
 from api.flow.ticket_log.serializers import TicketCountsByStateSerializer, TicketLogRowSerializer
+from common.api.fields import MAX_ID
 from common.api.pagination import LimitOffsetPagination
 from metrics.selectors.ticket_log import ticket_log
 from tickets.models import Ticket
@@ -40,8 +40,16 @@ class TicketByStatusView(generics.GenericAPIView):
     @extend_schema(
         filters=True,
         parameters=[
-            OpenApiParameter("limit", OpenApiTypes.INT, description="Accepted as documented; counts ignore it."),
-            OpenApiParameter("offset", OpenApiTypes.INT, description="Accepted as documented; counts ignore it."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                description="Accepted as documented; counts ignore it.",
+            ),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                description="Accepted as documented; counts ignore it.",
+            ),
         ],
     )
     def get(self, request, *args, **kwargs):

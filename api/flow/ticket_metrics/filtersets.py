@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 
 from api.flow.scope import TicketScopeFilterSet
+from common.api import patterns
 from common.api.filters import IntegerListFilter, ignore
 from common.dateranges import DateRangeError, parse_date_range, parse_periods, same_length
 
@@ -42,12 +43,12 @@ class PeriodsField(forms.CharField):
         return periods
 
 
-@extend_schema_field({"type": "string", "example": DATE_RANGE_EXAMPLE})
+@extend_schema_field({"type": "string", "pattern": patterns.DATE_RANGE, "example": DATE_RANGE_EXAMPLE})
 class DateRangeFilter(django_filters.Filter):
     field_class = DateRangeField
 
 
-@extend_schema_field({"type": "string", "example": PERIODS_EXAMPLE})
+@extend_schema_field({"type": "string", "pattern": patterns.PERIODS, "example": PERIODS_EXAMPLE})
 class PeriodsFilter(django_filters.Filter):
     field_class = PeriodsField
 
