@@ -18,6 +18,7 @@ from tickets.models import (
     TicketEvent,
 )
 from tickets.services.instance_keys import instance_keys_revoke
+from tickets.signals import history_changed
 
 
 class OrganizationInline(OrganizationScopedInline, admin.TabularInline):
@@ -79,6 +80,16 @@ class TicketAdmin(OrganizationScopedAdmin):
     raw_id_fields = ["assignee", "reporter", "closed_by", "reopened_by", "last_message_by", "sprint"]
     readonly_fields = ["status", "state", "uuid"]
     inlines = [TicketEventInline]
+
+    def has_add_permission(self, request):
+        """Tickets come with their history (an import, a connector, the Ticketing API), not from here."""
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """A change here (creation time, work type, ...) re-derives the ticket's stored values, as
+        every other write path does."""
+        super().save_model(request, obj, form, change)
+        history_changed.send(sender=Ticket, ticket_id=obj.id)
 
 
 @admin.register(Sprint)
