@@ -3,39 +3,20 @@
 worker to drain the outbox. The write never depends on the broker: a failed publish is logged and
 the request waits for the next drain (beat sweeps every minute)."""
 
-import logging
-
-from celery.exceptions import CeleryError
-from django.conf import settings
 from django.db import transaction
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
+from common.publishing import publish_once
 from metrics import tasks
 from metrics.models import RefreshRequest
 from metrics.refresh_requests import refresh_request_record
 
-logger = logging.getLogger(__name__)
 Kind = RefreshRequest.Kind
-# What a publish raises when the broker is down, hung or refusing.
-_PUBLISH_ERRORS = (KombuError, CeleryError, RedisError, OSError)
-
-
-def _publishing_connection():
-    timeout = settings.CELERY_PUBLISH_TIMEOUT
-    options = {"max_retries": 0, "socket_timeout": timeout, "socket_connect_timeout": timeout}
-    return tasks.drain_refresh_requests.app.connection_for_write(transport_options=options)
 
 
 def refresh_requests_kick() -> None:
-    """Ask a worker to drain the outbox now; never raises for an unreachable broker. One try on a
-    connection of its own that does not retry connecting, bounded by CELERY_PUBLISH_TIMEOUT (the
-    worker's own connections keep retrying)."""
-    try:
-        with _publishing_connection() as connection:
-            tasks.drain_refresh_requests.apply_async(retry=False, ignore_result=True, connection=connection)
-    except _PUBLISH_ERRORS as error:
-        logger.warning("Could not reach the broker to drain the refresh outbox (%s); the sweep will.", error)
+    """Ask a worker to drain the outbox now; never raises for an unreachable broker (the requests
+    wait in the outbox for beat's sweep)."""
+    publish_once(tasks.drain_refresh_requests)
 
 
 class _AfterCommit:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from connectors.github.models import GitHubConnection
 from connectors.github.tasks import refresh_pull_request
 from connectors.tasks import sync_connection
+from connectors.webhook_queue import queued
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review")
 RUN_EVENTS = ("deployment_status", "workflow_run", "issues")
@@ -62,7 +63,5 @@ def github_webhook(request: HttpRequest, connection_id: int) -> JsonResponse:
         number = (payload.get("pull_request") or {}).get("number")
         if not isinstance(number, int):
             return JsonResponse({"detail": "The payload names no pull request."}, status=400)
-        refresh_pull_request.delay(connection.pk, repository, number)
-        return JsonResponse({"queued": [f"{repository}#{number}"]}, status=202)
-    sync_connection.delay("github", connection.pk)
-    return JsonResponse({"queued": [f"{repository}: sync"]}, status=202)
+        return queued(refresh_pull_request, args=(connection.pk, repository, number), names=[f"{repository}#{number}"])
+    return queued(sync_connection, args=("github", connection.pk), names=[f"{repository}: sync"])

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from connectors.jira.models import JiraConnection
 from connectors.jira.tasks import refresh_issues
+from connectors.webhook_queue import queued
 
 IGNORED_EVENTS = ("jira:issue_deleted",)
 
@@ -51,5 +52,4 @@ def jira_webhook(request: HttpRequest, connection_id: int) -> JsonResponse:
         return JsonResponse({"queued": []}, status=202)
     if not connection.enabled:
         return JsonResponse({"detail": "The connection is disabled."}, status=409)
-    refresh_issues.delay(connection.pk, [issue_id])
-    return JsonResponse({"queued": [issue.get("key") or issue_id]}, status=202)
+    return queued(refresh_issues, args=(connection.pk, [issue_id]), names=[issue.get("key") or issue_id])

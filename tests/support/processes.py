@@ -80,6 +80,10 @@ def redis_server(tmp_path: Path):
         server.stop()
 
 
+# A broker URL nothing listens on (the discard port): a publish to it fails at once.
+UNREACHABLE_BROKER = "redis://127.0.0.1:9/0"
+
+
 def _reset_celery_connections(*, close: bool) -> None:
     """Drop the broker connection pool the app built from its old settings, closing it when it is
     the test broker's (kombu keeps pools in a global registry: the default broker's must stay open)."""

@@ -4,6 +4,7 @@ shown, test-connection action)."""
 import hashlib
 import hmac
 import json
+import time
 
 import pytest
 from django.test import Client
@@ -15,6 +16,7 @@ from tests.connectors.github.conftest import make_connection
 from tests.connectors.github.fake_github import REPOSITORY, corpus_pulls
 from tests.connectors.github.rows import written_rows
 from tests.support.factories import UserFactory
+from tests.support.processes import UNREACHABLE_BROKER, celery_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,14 @@ def test_admin_test_connection_reports_the_answer_in_words(admin_client, connect
     text = " ".join(str(message) for message in response.context["messages"])
     assert f"ants: connected to {github.url} as saved-files; can read {REPOSITORY}." in text
     assert "bad: GET /user: HTTP 401" in text
+
+
+@pytest.mark.parametrize("event", ["pull_request", "workflow_run"])
+def test_a_webhook_with_the_broker_unreachable_is_a_quick_503_that_writes_nothing(github, connection, event):
+    started = time.monotonic()
+    with celery_broker(UNREACHABLE_BROKER):
+        response = webhook(connection, pull_request_event(1), event=event)
+
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0, response.content
+    assert time.monotonic() - started < 2
+    assert not PullRequest.objects.exists()

@@ -4,6 +4,7 @@ test-connection action)."""
 import hashlib
 import hmac
 import json
+import time
 
 import pytest
 from django.test import Client
@@ -12,6 +13,7 @@ from connectors.jira.models import JiraConnection
 from connectors.services import connection_run
 from tests.connectors.jira.conftest import make_connection
 from tests.support.factories import UserFactory
+from tests.support.processes import UNREACHABLE_BROKER, celery_broker
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +117,14 @@ def test_admin_lists_unmapped_statuses(admin_client, connection):
     connection_run(source_name="jira", connection_id=connection.pk)
     page = admin_client.get(f"/admin/jira_connector/jiraconnection/{connection.pk}/change/").content.decode()
     assert "EE · Resolved (id 5)" in page and "EE · To Do (id 10000)" in page
+
+
+def test_webhook_with_the_broker_unreachable_is_a_quick_503_that_writes_nothing(jira, connection):
+    body = {"webhookEvent": "jira:issue_updated", "issue": {"id": jira.issue("K5-3")["id"], "key": "K5-3"}}
+    started = time.monotonic()
+    with celery_broker(UNREACHABLE_BROKER):
+        response = webhook(connection, body, HTTP_X_TALLY_WEBHOOK_SECRET=connection.webhook_secret)
+
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0, response.content
+    assert time.monotonic() - started < 2
+    assert not Ticket.objects.exists()
