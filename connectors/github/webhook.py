@@ -8,12 +8,12 @@ answer 304). Events of repositories the connection does not read are acknowledge
 
 import hashlib
 import hmac
-import json
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from common.api.parsers import JSONTooDeep, load_json
 from connectors.github.models import GitHubConnection
 from connectors.github.tasks import refresh_pull_request
 from connectors.tasks import sync_connection
@@ -49,7 +49,9 @@ def github_webhook(request: HttpRequest, connection_id: int) -> JsonResponse:
     if event == "ping":
         return JsonResponse({"detail": "pong"})
     try:
-        payload = json.loads(request.body or b"{}")
+        payload = load_json(request.body or b"{}")
+    except JSONTooDeep as error:
+        return JsonResponse({"detail": str(error)}, status=400)
     except ValueError:
         return JsonResponse({"detail": "The body is not JSON."}, status=400)
     if not isinstance(payload, dict):

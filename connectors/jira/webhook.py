@@ -8,13 +8,13 @@ carry it in their URL)."""
 
 import hashlib
 import hmac
-import json
 
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from common.api.parsers import JSONTooDeep, load_json
 from connectors.jira.models import JiraConnection
 from connectors.jira.tasks import refresh_issues
 from connectors.webhook_queue import queued
@@ -41,7 +41,9 @@ def jira_webhook(request: HttpRequest, connection_id: int) -> JsonResponse:
     if connection is None or not _authentic(request, connection.webhook_secret):
         return JsonResponse({"detail": "Unknown connection or wrong secret."}, status=403)
     try:
-        payload = json.loads(request.body or b"{}")
+        payload = load_json(request.body or b"{}")
+    except JSONTooDeep as error:
+        return JsonResponse({"detail": str(error)}, status=400)
     except ValueError:
         return JsonResponse({"detail": "The body is not JSON."}, status=400)
     if not isinstance(payload, dict):

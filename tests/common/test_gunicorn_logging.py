@@ -1,6 +1,7 @@
 """A real gunicorn (this repository's gunicorn.conf.py) on a port of its own: requests carrying
-`?key=`, a malformed request line among them, leave the key out of the error log, the access log
-and the process's own output (where Django's console handler writes)."""
+`?key=` (or `key` percent-encoded, as `?%6B%45%79=`), malformed request lines among them, leave the
+key out of the error log, the access log and the process's own output (where Django's console
+handler writes)."""
 
 import os
 import re
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-SECRETS = ["MALFORMEDs3cr3t", "SCHEMAs3cr3t", "MISSINGs3cr3t", "LASTs3cr3t"]
+SECRETS = ["MALFORMEDs3cr3t", "SCHEMAs3cr3t", "MISSINGs3cr3t", "LASTs3cr3t", "ENCODEDs3cr3t"]
 START_TIMEOUT = 30
 
 
@@ -69,7 +70,10 @@ def test_keys_reach_no_gunicorn_or_django_log(gunicorn):
     schema = _send(port, f"GET /api/schema/?key={SECRETS[1]} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
     missing = _send(port, f"GET /no-such-route?key={SECRETS[2]} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
     last = _send(port, f"GET /v3/x?a=1&key={SECRETS[3]}\x01 HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-    assert malformed.startswith(b"HTTP/1.1 400") and last.startswith(b"HTTP/1.1 400")
+    encoded = _send(
+        port, f"GET /ticketing/v1/tickets?%6B%45%79={SECRETS[4]}&x=\x01 HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    )
+    assert all(answer.startswith(b"HTTP/1.1 400") for answer in (malformed, last, encoded))
     assert schema.startswith(b"HTTP/1.0 200") or schema.startswith(b"HTTP/1.1 200"), schema[:200]
     assert b" 404 " in missing.split(b"\r\n")[0]
 
@@ -77,6 +81,7 @@ def test_keys_reach_no_gunicorn_or_django_log(gunicorn):
     texts = {name: path.read_text(errors="replace") for name, path in logs.items()}
     # The requests were logged (so the test would see a key that got through) ...
     assert "Invalid request" in texts["error"] and "key=[redacted]" in texts["error"], texts["error"]
+    assert "%6B%45%79=[redacted]" in texts["error"], texts["error"]
     assert "/api/schema/" in texts["access"], texts["access"]
     assert "Not Found: /no-such-route" in texts["output"] + texts["error"], texts
     # ... and no key is in any of them.

@@ -5,6 +5,7 @@ from logging.config import dictConfig
 
 import pytest
 from django.conf import settings
+from django.http import QueryDict
 
 from common.logging import RedactApiKeysFilter, redact_api_keys
 
@@ -12,6 +13,30 @@ from common.logging import RedactApiKeysFilter, redact_api_keys
 def test_query_string_keys_and_bearer_tokens_are_redacted():
     line = "GET /ticketing/v1/tickets?key=abcd1234.secret&limit=5 Authorization: Bearer abcd1234.secret"
     assert redact_api_keys(line) == "GET /ticketing/v1/tickets?key=[redacted]&limit=5 Authorization: Bearer [redacted]"
+
+
+@pytest.mark.parametrize(
+    "name", ["KEY", "Key", "k%65y", "K%45Y", "%6B%65%79", "%6b%45%59", "%4B%45%59", "%4b%65%79", "ke%79", "%6BeY"]
+)
+@pytest.mark.parametrize("separator", ["?", "&"])
+def test_any_spelling_of_key_that_a_query_string_decodes_to_is_redacted(name, separator):
+    query = "?" if separator == "?" else "?limit=5&"
+    line = f"GET /ticketing/v1/tickets{query}{name}=abcd1234.s3cr3t&x=1 HTTP/1.1"
+    assert redact_api_keys(line) == f"GET /ticketing/v1/tickets{query}{name}=[redacted]&x=1 HTTP/1.1"
+
+
+@pytest.mark.parametrize("name", ["k%65y", "%6B%65%79", "%6b%65%79"])
+def test_django_reads_those_spellings_as_the_key_parameter(name):
+    assert QueryDict(f"{name}=abcd1234.s3cr3t").get("key") == "abcd1234.s3cr3t"
+
+
+def test_an_encoded_equals_sign_is_no_way_around_it():
+    assert "s3cr3t" not in redact_api_keys("GET /x?k%65y%3Ds3cr3t HTTP/1.1")
+
+
+@pytest.mark.parametrize("line", ["GET /x?keys=1&monkey=2&key_id=3", "GET /x?k%66y=1&%6B%65%78=2", "no query key=1"])
+def test_other_parameters_are_left_alone(line):
+    assert redact_api_keys(line) == line
 
 
 def test_filter_rewrites_formatted_records():

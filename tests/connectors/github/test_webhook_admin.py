@@ -10,8 +10,10 @@ import pytest
 from django.test import Client
 
 from coding.models import PullRequest
+from common.api.parsers import MAX_JSON_DEPTH
 from connectors.github.models import GitHubConnection
 from connectors.services import connection_run
+from tests.common.test_parsers import deep_text
 from tests.connectors.github.conftest import make_connection
 from tests.connectors.github.fake_github import REPOSITORY, corpus_pulls
 from tests.connectors.github.rows import written_rows
@@ -99,6 +101,40 @@ def test_a_workflow_run_event_queues_a_run(github, connection):
     response = webhook(connection, {"repository": {"full_name": REPOSITORY}}, event="workflow_run")
     assert response.status_code == 202
     assert PullRequest.objects.filter(organization=connection.organization).count() == len(corpus_pulls())
+
+
+def signed_post(connection, text: str, event: str = "pull_request"):
+    """POSTs `text` to the webhook with a valid X-Hub-Signature-256."""
+    return Client().post(
+        f"/connectors/github/{connection.pk}/webhook", text, content_type="application/json",
+        HTTP_X_GITHUB_EVENT=event, HTTP_X_HUB_SIGNATURE_256=sign(connection.webhook_secret, text.encode()),
+    )  # fmt: skip
+
+
+def nested_body(lists: int) -> str:
+    """An event of a repository the connection does not read, with `lists` nested lists inside its
+    top-level object."""
+    return json.dumps({"repository": {"full_name": "someone/else"}, "deep": "DEEP"}).replace(
+        '"DEEP"', deep_text(lists)
+    )
+
+
+@pytest.mark.parametrize("lists", [MAX_JSON_DEPTH, 1000, 5000])
+def test_a_signed_body_nested_too_deep_is_a_400(github, connection, lists):
+    response = signed_post(connection, nested_body(lists))
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"The body nests deeper than {MAX_JSON_DEPTH} levels."}
+    assert not github.requests
+
+
+def test_a_signed_body_exactly_as_deep_as_allowed_is_accepted(github, connection):
+    response = signed_post(connection, nested_body(MAX_JSON_DEPTH - 1))
+    assert response.status_code == 202 and response.json() == {"queued": []}
+
+
+def test_a_signed_body_that_is_not_json_is_a_400(github, connection):
+    response = signed_post(connection, "nope")
+    assert response.status_code == 400 and response.json() == {"detail": "The body is not JSON."}
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ import time
 import pytest
 from django.test import Client
 
+from common.api.parsers import MAX_JSON_DEPTH
 from connectors.jira.models import JiraConnection
 from connectors.services import connection_run
+from tests.common.test_parsers import deep_text
 from tests.connectors.jira.conftest import make_connection
 from tests.support.factories import UserFactory
 from tests.support.processes import UNREACHABLE_BROKER, celery_broker
@@ -63,6 +65,39 @@ def test_webhook_rejects_bodies_that_are_not_json_objects(jira, connection):
     url = f"/connectors/jira/{connection.pk}/webhook?secret={connection.webhook_secret}"
     assert Client().post(url, "nope", content_type="application/json").status_code == 400
     assert Client().post(url, "[1]", content_type="application/json").status_code == 400
+
+
+def signed_post(connection, text: str):
+    """POSTs `text` to the webhook with a valid Jira Cloud X-Hub-Signature."""
+    signature = hmac.new(connection.webhook_secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+    return Client().post(
+        f"/connectors/jira/{connection.pk}/webhook", text, content_type="application/json",
+        HTTP_X_HUB_SIGNATURE=f"sha256={signature}",
+    )  # fmt: skip
+
+
+def nested_body(lists: int) -> str:
+    """An ignored issue event with `lists` nested lists inside its top-level object."""
+    body = {"webhookEvent": "jira:issue_deleted", "issue": {"id": "1", "key": "EE-1"}, "deep": "DEEP"}
+    return json.dumps(body).replace('"DEEP"', deep_text(lists))
+
+
+@pytest.mark.parametrize("lists", [MAX_JSON_DEPTH, 1000, 5000])
+def test_webhook_answers_400_for_a_signed_body_nested_too_deep(jira, connection, lists):
+    response = signed_post(connection, nested_body(lists))
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"The body nests deeper than {MAX_JSON_DEPTH} levels."}
+    assert not jira.requests
+
+
+def test_webhook_accepts_a_signed_body_exactly_as_deep_as_allowed(jira, connection):
+    response = signed_post(connection, nested_body(MAX_JSON_DEPTH - 1))
+    assert response.status_code == 202 and response.json() == {"queued": []}
+
+
+def test_webhook_answers_400_for_a_signed_body_that_is_not_json(jira, connection):
+    response = signed_post(connection, "nope")
+    assert response.status_code == 400 and response.json() == {"detail": "The body is not JSON."}
 
 
 def test_webhook_secret_is_encrypted_too(connection):
