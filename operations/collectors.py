@@ -8,13 +8,14 @@ import os
 
 import redis
 from celery import current_app
-from django.conf import settings
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from accounts.models import Organization
 from common.observability import sync_sources
+from common.publishing import PUBLISH_ERRORS
 from operations.celery_counts import task_counts
+from operations.checks import TIMEOUT_SECONDS
 
 logger = logging.getLogger(__name__)
 QUEUES = ("celery",)
@@ -35,6 +36,8 @@ class TallyCollector:
         for family in (self._rebuilds, self._syncs, self._task_counts, self._queue_lengths):
             try:
                 yield from family()
+            except PUBLISH_ERRORS as error:  # the broker is down: one line per scrape, not a traceback
+                logger.warning("Prometheus collector %s: the broker is unreachable (%s)", family.__name__, error)
             except Exception:
                 logger.exception("Prometheus collector %s failed", family.__name__)
 
@@ -72,11 +75,11 @@ class TallyCollector:
         yield counter
 
     def _queue_lengths(self):
-        url = settings.CELERY_BROKER_URL
-        if not url.startswith(("redis://", "rediss://")) or settings.CELERY_TASK_ALWAYS_EAGER:
+        url = current_app.conf.broker_url or ""
+        if not url.startswith(("redis://", "rediss://")) or current_app.conf.task_always_eager:
             return
         gauge = GaugeMetricFamily("tally_celery_queue_length", "Tasks waiting in a broker queue.", labels=["queue"])
-        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS)
         try:
             for queue in QUEUES:
                 gauge.add_metric([queue], client.llen(queue))

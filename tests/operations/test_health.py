@@ -12,6 +12,7 @@ from django.db import OperationalError
 from django.test import Client, override_settings
 
 from tests.conftest import require_service
+from tests.support.processes import celery_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +103,8 @@ def own_redis(tmp_path):
 
 
 def test_readyz_is_503_naming_redis_once_redis_stops(own_redis):
-    settings = {"REDIS_URL": own_redis.url, "CELERY_BROKER_URL": own_redis.url, "CELERY_TASK_ALWAYS_EAGER": False}
     client = Client()
-    with override_settings(**settings):
+    with override_settings(REDIS_URL=own_redis.url), celery_broker(own_redis.url):
         up = client.get("/readyz")
         own_redis.terminate()
         own_redis.wait(10)
