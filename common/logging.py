@@ -4,20 +4,26 @@ common/gunicorn_logging.py)."""
 import logging
 import re
 
-# `key` as a query string may spell it: each letter literal or percent-encoded (`k%65y`,
-# `%6B%65%79`), which Django decodes to `key`. Letter case and hex case are free (IGNORECASE),
-# which also catches `%4B` (K), `%45` (E), `%59` (Y) and an encoded `=` (%3D).
-_KEY_NAME = r"(?:k|%[46]b)(?:e|%[46]5)(?:y|%[57]9)"
+
+def _any_spelling(name: str) -> str:
+    """A query parameter's name as a query string may spell it: each letter literal or
+    percent-encoded (`k%65y`, `%6B%65%79`), which Django decodes to the name. Letter case and hex
+    case are free (IGNORECASE covers `%4B` for K as well as `%6b` for k)."""
+    return "".join(f"(?:{re.escape(c)}|%(?:{ord(c.lower()):02x}|{ord(c.upper()):02x}))" for c in name)
+
+
+# `key` (API and instance keys) and `secret` (a Jira Data Center webhook's shared secret).
+_SECRET_NAMES = "|".join(_any_spelling(name) for name in ("key", "secret"))
 _KEY_PATTERNS = [
-    (re.compile(rf"([?&]{_KEY_NAME}(?:=|%3d))[^&\s\"']+", re.IGNORECASE), r"\1[redacted]"),
+    (re.compile(rf"([?&](?:{_SECRET_NAMES})(?:=|%3d))[^&\s\"']+", re.IGNORECASE), r"\1[redacted]"),
     (re.compile(r"(Bearer\s+)[A-Za-z0-9._\-]+", re.IGNORECASE), r"\1[redacted]"),
     (re.compile(r"(Basic\s+)[A-Za-z0-9+/=]+", re.IGNORECASE), r"\1[redacted]"),
 ]
 
 
 def redact_api_keys(text: str) -> str:
-    """`text` with the values of `?key=` / `&key=` (any spelling of `key`) and Bearer and Basic
-    credentials replaced by `[redacted]`."""
+    """`text` with the values of `?key=` / `&key=` and `?secret=` (any spelling of the names) and
+    Bearer and Basic credentials replaced by `[redacted]`."""
     for pattern, replacement in _KEY_PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -30,11 +30,21 @@ def test_django_reads_those_spellings_as_the_key_parameter(name):
     assert QueryDict(f"{name}=abcd1234.s3cr3t").get("key") == "abcd1234.s3cr3t"
 
 
+@pytest.mark.parametrize("name", ["secret", "SECRET", "s%65cret", "%73%65%63%72%65%74"])
+def test_a_webhook_secret_in_the_query_string_is_redacted(name):
+    line = f"POST /connectors/jira/1/webhook?{name}=w3bh00k HTTP/1.1"
+    assert redact_api_keys(line) == f"POST /connectors/jira/1/webhook?{name}=[redacted] HTTP/1.1"
+    if name != "SECRET":  # Django's names are case-sensitive; the redaction is not, to be safe
+        assert QueryDict(f"{name}=w3bh00k").get("secret") == "w3bh00k"
+
+
 def test_an_encoded_equals_sign_is_no_way_around_it():
     assert "s3cr3t" not in redact_api_keys("GET /x?k%65y%3Ds3cr3t HTTP/1.1")
 
 
-@pytest.mark.parametrize("line", ["GET /x?keys=1&monkey=2&key_id=3", "GET /x?k%66y=1&%6B%65%78=2", "no query key=1"])
+@pytest.mark.parametrize(
+    "line", ["GET /x?keys=1&monkey=2&key_id=3&secrets=4", "GET /x?k%66y=1&%6B%65%78=2", "no query key=1"]
+)
 def test_other_parameters_are_left_alone(line):
     assert redact_api_keys(line) == line
 
