@@ -13,11 +13,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from common.api.parsers import JSONTooDeep, load_json
 from connectors.github.models import GitHubConnection
 from connectors.github.tasks import refresh_pull_request
 from connectors.tasks import sync_connection
-from connectors.webhook_queue import queued
+from connectors.webhooks import BadBody, json_object, queued
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review")
 RUN_EVENTS = ("deployment_status", "workflow_run", "issues")
@@ -49,13 +48,9 @@ def github_webhook(request: HttpRequest, connection_id: int) -> JsonResponse:
     if event == "ping":
         return JsonResponse({"detail": "pong"})
     try:
-        payload = load_json(request.body or b"{}")
-    except JSONTooDeep as error:
+        payload = json_object(request.body)
+    except BadBody as error:
         return JsonResponse({"detail": str(error)}, status=400)
-    except ValueError:
-        return JsonResponse({"detail": "The body is not JSON."}, status=400)
-    if not isinstance(payload, dict):
-        return JsonResponse({"detail": "The body must be a JSON object."}, status=400)
     repository = str((payload.get("repository") or {}).get("full_name") or "")
     if event not in PULL_REQUEST_EVENTS + RUN_EVENTS or not _reads(connection, repository):
         return JsonResponse({"queued": []}, status=202)

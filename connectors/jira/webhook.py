@@ -14,10 +14,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from common.api.parsers import JSONTooDeep, load_json
 from connectors.jira.models import JiraConnection
 from connectors.jira.tasks import refresh_issues
-from connectors.webhook_queue import queued
+from connectors.webhooks import BadBody, json_object, queued
 
 IGNORED_EVENTS = ("jira:issue_deleted",)
 
@@ -41,13 +40,9 @@ def jira_webhook(request: HttpRequest, connection_id: int) -> JsonResponse:
     if connection is None or not _authentic(request, connection.webhook_secret):
         return JsonResponse({"detail": "Unknown connection or wrong secret."}, status=403)
     try:
-        payload = load_json(request.body or b"{}")
-    except JSONTooDeep as error:
+        payload = json_object(request.body)
+    except BadBody as error:
         return JsonResponse({"detail": str(error)}, status=400)
-    except ValueError:
-        return JsonResponse({"detail": "The body is not JSON."}, status=400)
-    if not isinstance(payload, dict):
-        return JsonResponse({"detail": "The body must be a JSON object."}, status=400)
     issue = payload.get("issue") if isinstance(payload.get("issue"), dict) else {}
     issue_id = str(issue.get("id") or "")
     if payload.get("webhookEvent") in IGNORED_EVENTS or not issue_id.isdigit():
