@@ -18,6 +18,8 @@ class TicketLogView(generics.ListAPIView):
 
     serializer_class = TicketLogRowSerializer
     filterset_class = TicketLogFilterSet
+    # Ids of the page first, then its 50 rows with their joins (docs/flow-ticket-log.md, "Paging cost").
+    deferred_join = True
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
