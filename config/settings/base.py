@@ -169,6 +169,9 @@ SPECTACULAR_SETTINGS = {
 API_PAGE_SIZE_DEFAULT = 50
 API_PAGE_SIZE_MAX = 1000
 API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
+# A verified API key is remembered in the process this long (accounts.authentication): revoking a
+# key, deactivating its user or removing a role takes effect in the other processes within it.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=10)
 # Per-key rate limits by scope (django-ratelimit rates: "600/m", "100/60s").
 API_RATE_LIMITS = {
     "default": env("RATE_LIMIT_DEFAULT", default="600/m"),
