@@ -1,7 +1,21 @@
-"""`Authorization: Bearer <key>` authentication for the Flow, Haystack and Nephthys surfaces."""
+"""`Authorization: Bearer <key>` authentication for the Flow, Haystack and Nephthys surfaces.
 
+A verified key is remembered in the process for API_KEY_CACHE_SECONDS (docs/performance.md,
+"Request overhead"): the entry is found by the SHA-256 of the whole key as sent, and is made only
+after the key was looked up and its hash checked, so a wrong or unknown key never matches one. A
+remembered entry holds the key row and its user (whose permissions Django caches on the user
+object): within the TTL, a request needs no query. Expiry is checked on every request. Any save or
+delete of an API key, user, group or organization, and any change of a user's groups or
+permissions or a group's permissions, empties the cache of the process that made it (signals,
+accounts.apps); other processes see revocation, deactivation or a removed role within the TTL at
+the latest. API_KEY_CACHE_SECONDS = 0 turns the cache off (every request verifies)."""
+
+import hashlib
+import threading
+import time
 from datetime import timedelta
 
+from cachetools import TTLCache
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -35,6 +49,59 @@ def touch_last_used(key_model, key) -> None:
         key.last_used_at = now
 
 
+class VerifiedKeyCache:
+    """Keys verified recently, by the SHA-256 of the whole key; thread-safe, per process."""
+
+    def __init__(self, maxsize: int = 4096, timer=time.monotonic):
+        self._maxsize = maxsize
+        self.timer = timer
+        self._lock = threading.Lock()
+        self._entries: TTLCache | None = None
+        self._ttl: float | None = None
+
+    def _cache(self) -> TTLCache | None:
+        ttl = settings.API_KEY_CACHE_SECONDS
+        if ttl <= 0:
+            return None
+        if self._entries is None or self._ttl != ttl:  # first use, or the setting changed (tests)
+            self._entries, self._ttl = TTLCache(self._maxsize, ttl, timer=lambda: self.timer()), ttl
+        return self._entries
+
+    @staticmethod
+    def digest(raw_key: str) -> str:
+        return hashlib.sha256(raw_key.encode()).hexdigest()
+
+    def get(self, raw_key: str):
+        with self._lock:
+            cache = self._cache()
+            return None if cache is None else cache.get(self.digest(raw_key))
+
+    def put(self, raw_key: str, key) -> None:
+        with self._lock:
+            cache = self._cache()
+            if cache is not None:
+                cache[self.digest(raw_key)] = key
+
+    def clear(self, **kwargs) -> None:
+        """Forget every entry (also a signal receiver)."""
+        with self._lock:
+            if self._entries is not None:
+                self._entries.clear()
+
+
+verified_keys = VerifiedKeyCache()
+
+
+def verified_api_key(raw_key: str) -> ApiKey:
+    """The usable (not revoked) key row for `raw_key`, its user and organization loaded, from the
+    process's cache or verified against the database; raises ApiKey.DoesNotExist."""
+    key = verified_keys.get(raw_key)
+    if key is None:
+        key = ApiKey.objects.get_from_key(raw_key)
+        verified_keys.put(raw_key, key)
+    return key
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """Resolves the key to (user, key). Missing, unknown, revoked or expired keys, and keys of
     inactive users, are 401s; an unknown key and a wrong secret answer alike."""
@@ -46,7 +113,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if raw_key is None:
             return None
         try:
-            key = ApiKey.objects.get_from_key(raw_key)
+            key = verified_api_key(raw_key)
         except ApiKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid API key.") from None
         if key.has_expired:

@@ -6,8 +6,9 @@ from accounts.models import METRICS_API_PERMISSION
 
 
 class HasMetricsApiPermission(permissions.BasePermission):
-    """The caller's user holds "Metrics API" through one of its roles (checked on every request,
-    so removing the role disables the key at once); read-only keys cannot write."""
+    """The caller's user holds "Metrics API" through one of its roles (checked on every request:
+    removing the role disables the key at once in the process that removed it, and in the others
+    within API_KEY_CACHE_SECONDS, accounts.authentication); read-only keys cannot write."""
 
     message = "Your user does not have the Metrics API permission."
 

@@ -25,6 +25,16 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
+@pytest.fixture(autouse=True)
+def _forget_verified_api_keys():
+    """Each test starts with an empty cache of verified API keys (accounts.authentication)."""
+    from accounts.authentication import verified_keys
+
+    verified_keys.clear()
+    yield
+    verified_keys.clear()
+
+
 @pytest.fixture
 def organization(db):
     return OrganizationFactory(slug="acme", name="Acme Corp")

@@ -23,6 +23,12 @@ USE_I18N = False
 # DATABASES
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tally.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Persistent connections (docs/performance.md, "Request overhead"): a gunicorn worker keeps its
+# connection for CONN_MAX_AGE seconds instead of opening one per request (a new PostgreSQL backend
+# is a fork, authentication and cold catalog caches: most of a small request's time). The health
+# check re-tests a kept connection before its first use in a request; 0 closes after each request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -163,6 +169,9 @@ SPECTACULAR_SETTINGS = {
 API_PAGE_SIZE_DEFAULT = 50
 API_PAGE_SIZE_MAX = 1000
 API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
+# A verified API key is remembered in the process this long (accounts.authentication): revoking a
+# key, deactivating its user or removing a role takes effect in the other processes within it.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=10)
 # Per-key rate limits by scope (django-ratelimit rates: "600/m", "100/60s").
 API_RATE_LIMITS = {
     "default": env("RATE_LIMIT_DEFAULT", default="600/m"),

@@ -14,7 +14,12 @@ if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or SECRET_KEY.startswith("django-in
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value (at least 32 characters), not a default.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # No silent SQLite in production: DATABASE_URL is required.
-DATABASES["default"] = {**env.db("DATABASE_URL"), "ATOMIC_REQUESTS": True}
+DATABASES["default"] = {
+    **env.db("DATABASE_URL"),
+    "ATOMIC_REQUESTS": True,
+    "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+    "CONN_HEALTH_CHECKS": True,
+}
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

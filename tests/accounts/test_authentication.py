@@ -102,3 +102,79 @@ def test_keys_are_stored_hashed(api_key):
     assert secret not in stored.hashed_key
     assert stored.hashed_key.startswith("sha512$$")
     assert api_key.plaintext.startswith(stored.prefix + ".")
+
+
+# The process's cache of verified keys (accounts.authentication, docs/performance.md).
+
+
+def test_a_verified_key_is_remembered_and_needs_no_query(api_key, django_assert_num_queries):
+    from accounts.authentication import verified_api_key
+
+    assert verified_api_key(api_key.plaintext).pk == api_key.pk
+    with django_assert_num_queries(0):
+        assert verified_api_key(api_key.plaintext).pk == api_key.pk
+
+
+def test_the_cache_never_accepts_a_wrong_secret_of_a_remembered_key(api_key):
+    client = client_for(api_key.plaintext)
+    assert client.get(URL).status_code == 200
+    for wrong in [f"{api_key.prefix}.notthesecret", api_key.plaintext[:-1], api_key.plaintext + "x", api_key.prefix]:
+        assert client_for(wrong).get(URL).status_code == 401, wrong
+    assert client.get(URL).status_code == 200
+
+
+@pytest.mark.parametrize("how", ["field", "admin-style save", "delete"])
+def test_a_remembered_key_revoked_is_refused_at_once(api_key, how):
+    client = client_for(api_key.plaintext)
+    assert client.get(URL).status_code == 200  # now remembered
+    key = ApiKey.objects.get(pk=api_key.pk)
+    if how == "delete":
+        key.delete()
+    else:
+        key.revoked = True
+        key.save(update_fields=["revoked"] if how == "field" else None)
+    assert client.get(URL).status_code == 401
+
+
+def test_a_remembered_key_of_a_user_made_inactive_is_refused_at_once(api_key):
+    client = client_for(api_key.plaintext)
+    assert client.get(URL).status_code == 200
+    api_key.user.is_active = False
+    api_key.user.save()
+    assert client.get(URL).status_code == 401
+
+
+def test_a_remembered_key_expiring_is_refused_at_once(api_key, monkeypatch):
+    api_key.expiry_date = timezone.now() + timedelta(minutes=1)
+    api_key.save()
+    client = client_for(api_key.plaintext)
+    assert client.get(URL).status_code == 200
+    later = timezone.now() + timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get(URL).status_code == 401
+
+
+def test_a_change_no_signal_reports_is_seen_when_the_entry_expires(api_key, settings, monkeypatch):
+    """Another process's revocation (here a bulk update, which sends no signal) takes effect
+    within API_KEY_CACHE_SECONDS."""
+    from accounts.authentication import verified_keys
+
+    now = [1000.0]
+    monkeypatch.setattr(verified_keys, "timer", lambda: now[0])
+
+    settings.API_KEY_CACHE_SECONDS = 5
+    verified_keys.clear()
+    client = client_for(api_key.plaintext)
+    assert client.get(URL).status_code == 200
+    ApiKey.objects.filter(pk=api_key.pk).update(revoked=True)
+    assert client.get(URL).status_code == 200  # remembered: the bound is the TTL
+    now[0] += 6
+    assert client.get(URL).status_code == 401
+
+
+def test_a_zero_ttl_verifies_every_request(api_key, settings):
+    settings.API_KEY_CACHE_SECONDS = 0
+    client = client_for(api_key.plaintext)
+    assert client.get(URL).status_code == 200
+    ApiKey.objects.filter(pk=api_key.pk).update(revoked=True)
+    assert client.get(URL).status_code == 401

@@ -29,7 +29,9 @@ def load(**overrides) -> subprocess.CompletedProcess:
     script = (
         "import json, django; django.setup(); from django.conf import settings as s; "
         f"print(json.dumps({{n: getattr(s, n) for n in {SHOWN!r}}} | "
-        "{'ENGINE': s.DATABASES['default']['ENGINE'], 'ATOMIC': s.DATABASES['default']['ATOMIC_REQUESTS']}))"
+        "{'ENGINE': s.DATABASES['default']['ENGINE'], 'ATOMIC': s.DATABASES['default']['ATOMIC_REQUESTS'], "
+        "'CONN_MAX_AGE': s.DATABASES['default']['CONN_MAX_AGE'], "
+        "'CONN_HEALTH_CHECKS': s.DATABASES['default']['CONN_HEALTH_CHECKS']}))"
     )
     return subprocess.run(
         [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True,
@@ -66,3 +68,12 @@ def test_nothing_secret_or_essential_has_a_default(overrides):
     result = load(**overrides)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+def test_database_connections_are_kept_between_requests_and_health_checked():
+    """A worker reuses its PostgreSQL connection (docs/performance.md, "Request overhead")."""
+    values = json.loads(load().stdout)
+    assert values["CONN_MAX_AGE"] == 60 and values["CONN_HEALTH_CHECKS"] is True
+    result = load(CONN_MAX_AGE="0")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["CONN_MAX_AGE"] == 0
