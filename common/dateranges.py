@@ -64,7 +64,7 @@ def parse_instant(text: str) -> datetime:
     if instant.tzinfo is None:
         raise DateRangeError(f"'{text}' has no UTC offset (e.g. -06:00 or Z)")
     if not fits_in_utc(instant):
-        raise DateRangeError(f"'{text}' is out of range (years 1 to 9999 in UTC)")
+        raise DateRangeError(f"'{text}' is out of range (offsets up to ±14:00, years 1 to 9999 in UTC)")
     return instant
 
 

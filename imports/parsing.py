@@ -179,7 +179,7 @@ class Reader:
         if parsed is None:
             self._bad(key, f"expected an ISO 8601 timestamp with offset or Z, got {value!r}")
         elif not fits_in_utc(parsed):
-            self._bad(key, f"{value!r} is out of range (years 1 to 9999 in UTC)")
+            self._bad(key, f"{value!r} is out of range (offsets up to ±14:00, years 1 to 9999 in UTC)")
             return None
         return parsed
 

@@ -5,7 +5,7 @@ docs/api-contract.md lists. ASCII digits only (`[0-9]`, not `\\d`, which admits 
 
 DATE = r"(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
-OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+OFFSET = r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))"  # real places' offsets: up to ±14:00
 # `2024-06-01`, `2024-06-01T09:00:00` or with an offset: the Ticketing and Nephthys date-times.
 DATE_TIME = rf"^{DATE}(T{TIME}{OFFSET}?)?$"
 # Nephthys also reads a space between date and time (`2024-06-01 09:00`).
@@ -13,7 +13,7 @@ DATE_SPACE_TIME = rf"^{DATE}([T ]{TIME}{OFFSET}?)?$"
 
 # A Flow date range: a JSON list of two plain dates or date-times with an offset, which Flow
 # writes with a one-digit hour (`-6:00`) and which may lack the colon (`+0530`).
-_FLOW_OFFSET = r"(Z|[+-]([01]?[0-9]|2[0-3]):?[0-5][0-9])"
+_FLOW_OFFSET = r"(Z|[+-]((0?[0-9]|1[0-3]):?[0-5][0-9]|14:?00))"
 _FLOW_INSTANT = rf'"{DATE}(T{TIME}{_FLOW_OFFSET})?"'
 _SPACE = r"[ \t\n\r]*"  # JSON's whitespace
 _PAIR = rf"\[{_SPACE}{_FLOW_INSTANT}{_SPACE},{_SPACE}{_FLOW_INSTANT}{_SPACE}\]"

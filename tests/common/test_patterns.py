@@ -4,7 +4,7 @@ lacks, an end not after its start, an instant outside years 1-9999 in UTC)."""
 
 import calendar
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -82,3 +82,17 @@ def test_a_date_range_at_the_edge_of_utc_is_refused_as_documented():
     with pytest.raises(DateRangeError, match="out of range"):
         parse_date_range('["0001-01-01T00:00+05:00","2024-01-01"]')
     assert parse_date_range('["0001-01-01","0001-01-02"]').start == datetime(1, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("offset", ["-20:34", "+15:00", "+14:01"])
+def test_an_offset_no_place_has_is_refused_by_pattern_and_parser(offset):
+    """PostgreSQL refuses displacements Python reads ("time zone displacement out of range")."""
+    text = f'["2024-06-01T00:00:00Z","2024-06-02T00:00:00{offset}"]'
+    assert not re.fullmatch(patterns.DATE_RANGE, text)
+    with pytest.raises(DateRangeError, match="out of range"):
+        parse_date_range(text)
+    assert not re.fullmatch(patterns.DATE_TIME, f"2024-06-02T00:00:00{offset}")
+    with pytest.raises(ValueError):
+        parse_moment(f"2024-06-02T00:00:00{offset}", UTC)
+    edges = parse_date_range('["2024-06-01T00:00:00+14:00","2024-06-02T00:00-12:00"]')
+    assert (edges.start.utcoffset(), edges.end.utcoffset()) == (timedelta(hours=14), timedelta(hours=-12))

@@ -54,7 +54,8 @@ def test_a_bundle_that_is_not_an_object_is_rejected():
         (lambda b: b["tickets"][0].pop("created_at"), "tickets[0].created_at: required"),
         (
             lambda b: b["tickets"][0].update(created_at="0001-01-01T00:00:00+14:00"),
-            "tickets[0].created_at: '0001-01-01T00:00:00+14:00' is out of range (years 1 to 9999 in UTC)",
+            "tickets[0].created_at: '0001-01-01T00:00:00+14:00' is out of range "
+            "(offsets up to ±14:00, years 1 to 9999 in UTC)",
         ),
         (lambda b: b["tickets"][0].update(project=501), "tickets[0].project: unknown project 501"),
         (lambda b: b["tickets"][0]["events"][0].update(to=4242), "tickets[0].events[0].to: unknown person 4242"),
