@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py --tickets 20000 --clients 8 --seconds 30 [--workers 2 --threads 4]
 
-Seeds the `bench` organization with `seed_demo` when it has fewer tickets than asked, starts
+Seeds the organization `load-<tickets>` with `seed_demo` when it does not exist yet, starts
 `gunicorn config.wsgi` (the project's gunicorn.conf.py, production settings, the bench database)
 with the given workers and threads on a free local port, and runs `--clients` threads, each with
 its own keep-alive connection, sending the route mix below round-robin for `--seconds` after a
@@ -60,13 +60,14 @@ def _prepare(tickets: int) -> str:
     from accounts.services import api_key_create
     from tickets.models import Ticket
 
-    organization = Organization.objects.filter(slug="bench").first()
+    slug = f"load-{tickets}"  # one organization per size: seed_demo cannot grow an organization it seeded
+    organization = Organization.objects.filter(slug=slug).first()
     if organization is None or Ticket.objects.filter(organization=organization).count() < tickets:
-        call_command("seed_demo", tickets=tickets, org="bench")
-        organization = Organization.objects.get(slug="bench")
+        call_command("seed_demo", tickets=tickets, org=slug)
+        organization = Organization.objects.get(slug=slug)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return api_key_create(organization=organization, email="load@bench.test")[1]
+    return api_key_create(organization=organization, email=f"load@{slug}.test")[1]
 
 
 def _serve(port: int, workers: int, threads: int) -> subprocess.Popen:
