@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import View
 
 from common.api.fields import MAX_ID
+from common.api.pagination import deferred_join
 from staff import selectors
 from staff.access import StaffPageMixin
 from staff.csv_export import ticket_log_csv
@@ -91,7 +92,7 @@ class TicketLogView(TicketLogMixin, View):
         pages = max(1, math.ceil(total / per_page))
         number = min(form.cleaned_data["page"] or 1, pages)
         offset = (number - 1) * per_page
-        tickets = list(queryset[offset : offset + per_page])
+        tickets = list(deferred_join(queryset, offset=offset, limit=per_page))  # ids first: deep pages stay cheap
         api_query = {**form.api_params(), "limit": per_page, "offset": offset}
         context = {
             "form": form,
