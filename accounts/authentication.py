@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from cachetools import TTLCache
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -50,9 +51,14 @@ def touch_last_used(key_model, key) -> None:
 
 
 class VerifiedKeyCache:
-    """Keys verified recently, by the SHA-256 of the whole key; thread-safe, per process."""
+    """Keys of one model (a djangorestframework-api-key `AbstractAPIKey`) verified recently, by the
+    SHA-256 of the whole key; thread-safe, per process, for API_KEY_CACHE_SECONDS. Shared by the
+    user API keys (`verified_keys`, below) and the Ticketing instance keys
+    (api.ticketing.authentication): each owner connects `clear` to the signals of whatever could
+    revoke its keys."""
 
-    def __init__(self, maxsize: int = 4096, timer=time.monotonic):
+    def __init__(self, model, maxsize: int = 4096, timer=time.monotonic):
+        self.model = model
         self._maxsize = maxsize
         self.timer = timer
         self._lock = threading.Lock()
@@ -82,24 +88,38 @@ class VerifiedKeyCache:
             if cache is not None:
                 cache[self.digest(raw_key)] = key
 
-    def clear(self, **kwargs) -> None:
-        """Forget every entry (also a signal receiver)."""
+    def verify(self, raw_key: str):
+        """The usable (not revoked) key row for `raw_key` (with what the model's manager's
+        `get_usable_keys` loads), from the cache or verified against the database (lookup by
+        prefix and hash check) and then remembered; raises `model.DoesNotExist`. Expiry is the
+        caller's to check, on every request."""
+        key = self.get(raw_key)
+        if key is None:
+            key = self.model.objects.get_from_key(raw_key)
+            self.put(raw_key, key)
+        return key
+
+    def clear(self, using: str | None = None, **kwargs) -> None:
+        """Forget every entry, now and again when the current transaction commits, so a request of
+        another thread of this process that reads the row before the commit cannot keep it
+        remembered (also a signal receiver: `using` is the signal's database alias)."""
+        self._empty()
+        if transaction.get_connection(using).in_atomic_block:
+            transaction.on_commit(self._empty, using=using)
+
+    def _empty(self) -> None:
         with self._lock:
             if self._entries is not None:
                 self._entries.clear()
 
 
-verified_keys = VerifiedKeyCache()
+verified_keys = VerifiedKeyCache(ApiKey)
 
 
 def verified_api_key(raw_key: str) -> ApiKey:
     """The usable (not revoked) key row for `raw_key`, its user and organization loaded, from the
     process's cache or verified against the database; raises ApiKey.DoesNotExist."""
-    key = verified_keys.get(raw_key)
-    if key is None:
-        key = ApiKey.objects.get_from_key(raw_key)
-        verified_keys.put(raw_key, key)
-    return key
+    return verified_keys.verify(raw_key)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

@@ -27,12 +27,16 @@ def require_service(available: bool, what: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _forget_verified_api_keys():
-    """Each test starts with an empty cache of verified API keys (accounts.authentication)."""
+    """Each test starts with empty caches of verified API keys (accounts.authentication) and
+    instance keys (api.ticketing.authentication)."""
     from accounts.authentication import verified_keys
+    from api.ticketing.authentication import verified_instance_keys
 
     verified_keys.clear()
+    verified_instance_keys.clear()
     yield
     verified_keys.clear()
+    verified_instance_keys.clear()
 
 
 @pytest.fixture

@@ -1,15 +1,47 @@
 """Ticketing instance keys: `?key=<key>` (the Ticketing document's way) or `Authorization: Bearer
 <key>`. A key is valid for one instance (a help-desk project) only: `request.auth` is the
-`InstanceApiKey` and its project is the instance every request is confined to."""
+`InstanceApiKey` and its project is the instance every request is confined to.
 
+A verified instance key is remembered in the process for API_KEY_CACHE_SECONDS, as the user API
+keys are (accounts.authentication.VerifiedKeyCache; docs/performance.md, "Request overhead"): by
+the SHA-256 of the whole key, only after the lookup and hash check succeeded, so a wrong secret
+never matches; the entry holds the key row with its project and organization, and expiry and the
+read-only flag are read from it on every request. Saving or deleting an instance key, a project or
+an organization, and revoking keys through tickets.services.instance_keys (a bulk update, which
+announces itself with `tickets.signals.instance_keys_revoked`), empty this process's cache; other
+processes see it within the TTL at the latest."""
+
+from django.db.models.signals import post_delete, post_save
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from accounts.authentication import bearer_token, touch_last_used
-from tickets.models import InstanceApiKey
+from accounts.authentication import VerifiedKeyCache, bearer_token, touch_last_used
+from accounts.models import Organization
+from tickets.models import InstanceApiKey, Project
+from tickets.signals import instance_keys_revoked
 
 KEY_QUERY_PARAMETER = "key"
 MAX_KEY_LENGTH = 200
+
+verified_instance_keys = VerifiedKeyCache(InstanceApiKey)
+
+# Connected here, with the cache: a process that never loaded this module has nothing to forget.
+for _model in (InstanceApiKey, Project, Organization):
+    post_save.connect(
+        verified_instance_keys.clear, sender=_model, dispatch_uid=f"verified-instance-keys-save-{_model.__name__}"
+    )
+    post_delete.connect(
+        verified_instance_keys.clear, sender=_model, dispatch_uid=f"verified-instance-keys-delete-{_model.__name__}"
+    )
+instance_keys_revoked.connect(
+    verified_instance_keys.clear, sender=InstanceApiKey, dispatch_uid="verified-instance-keys-revoked"
+)
+
+
+def verified_instance_key(raw_key: str) -> InstanceApiKey:
+    """The usable (not revoked) instance key for `raw_key`, its project and organization loaded,
+    from the process's cache or verified against the database; raises InstanceApiKey.DoesNotExist."""
+    return verified_instance_keys.verify(raw_key)
 
 
 class InstanceKeyAuthentication(authentication.BaseAuthentication):
@@ -26,7 +58,7 @@ class InstanceKeyAuthentication(authentication.BaseAuthentication):
         if "\x00" in raw_key or len(raw_key) > MAX_KEY_LENGTH:  # cannot be a key (and NUL breaks PostgreSQL)
             raise exceptions.AuthenticationFailed("Invalid instance key.")
         try:
-            key = InstanceApiKey.objects.get_from_key(raw_key)
+            key = verified_instance_key(raw_key)
         except InstanceApiKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid instance key.") from None
         if key.has_expired:
