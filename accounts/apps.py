@@ -7,18 +7,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.models import Group
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed
 
         from accounts.authentication import verified_keys
         from accounts.models import ApiKey, Organization, User
 
         # Whatever could revoke a key or take a permission away empties this process's cache of
         # verified keys (accounts.authentication); other processes forget within the TTL.
-        for model in (ApiKey, User, Group, Organization):
-            post_save.connect(verified_keys.clear, sender=model, dispatch_uid=f"verified-keys-save-{model.__name__}")
-            post_delete.connect(
-                verified_keys.clear, sender=model, dispatch_uid=f"verified-keys-delete-{model.__name__}"
-            )
+        verified_keys.clear_on_changes(ApiKey, User, Group, Organization)
         for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
             uid = f"verified-keys-m2m-{through.__name__}"
             m2m_changed.connect(verified_keys.clear, sender=through, dispatch_uid=uid)

@@ -18,6 +18,7 @@ from datetime import timedelta
 from cachetools import TTLCache
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -106,6 +107,13 @@ class VerifiedKeyCache:
         self._empty()
         if transaction.get_connection(using).in_atomic_block:
             transaction.on_commit(self._empty, using=using)
+
+    def clear_on_changes(self, *models) -> None:
+        """Connect `clear` to the saves and deletes of `models`: whatever could revoke a key."""
+        for model in models:
+            uid = f"verified-keys-{self.model.__name__}-{model.__name__}"
+            post_save.connect(self.clear, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(self.clear, sender=model, dispatch_uid=f"{uid}-delete")
 
     def _empty(self) -> None:
         with self._lock:

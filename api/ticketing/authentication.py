@@ -11,7 +11,6 @@ an organization, and revoking keys through tickets.services.instance_keys (a bul
 announces itself with `tickets.signals.instance_keys_revoked`), empty this process's cache; other
 processes see it within the TTL at the latest."""
 
-from django.db.models.signals import post_delete, post_save
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
@@ -26,13 +25,7 @@ MAX_KEY_LENGTH = 200
 verified_instance_keys = VerifiedKeyCache(InstanceApiKey)
 
 # Connected here, with the cache: a process that never loaded this module has nothing to forget.
-for _model in (InstanceApiKey, Project, Organization):
-    post_save.connect(
-        verified_instance_keys.clear, sender=_model, dispatch_uid=f"verified-instance-keys-save-{_model.__name__}"
-    )
-    post_delete.connect(
-        verified_instance_keys.clear, sender=_model, dispatch_uid=f"verified-instance-keys-delete-{_model.__name__}"
-    )
+verified_instance_keys.clear_on_changes(InstanceApiKey, Project, Organization)
 instance_keys_revoked.connect(
     verified_instance_keys.clear, sender=InstanceApiKey, dispatch_uid="verified-instance-keys-revoked"
 )
