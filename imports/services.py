@@ -2,6 +2,7 @@
 transaction and refresh the derived per-ticket values of the tickets whose inputs changed, and the
 per-person coding days when commits changed."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.db import transaction
 from coding.services.rollups import coding_days_refresh
 from common.db import statistics_refresh_if_grown
 from common.progress import SILENT, Progress
+from imports.parsing import batched
 from imports.sync import Counts
 from imports.validation.bundle import bundle_validate
 from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
@@ -17,6 +19,8 @@ from imports.writes.reviews import pull_request_details_sync
 from imports.writes.tickets import projects_upsert, sprints_upsert, tickets_upsert
 from metrics.services import DERIVED_MODELS, ticket_metrics_refresh
 from tickets.models import Sprint, Ticket, TicketEvent
+
+CHUNK = 2000
 
 
 @dataclass
@@ -76,15 +80,14 @@ def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
     progress.stage("repositories, commits, pull requests, deployments")
     summary.counts["tickets"], summary.counts["ticket events"] = tickets.tickets, tickets.events
     summary.counts.update(repositories_upsert(organization=organization, repositories=data.get("repositories") or []))
-    commit_counts = commits_upsert(organization=organization, commits=data.get("commits") or [])
+    commit_counts = _in_chunks(commits_upsert, organization=organization, items=data.get("commits") or [])
     summary.counts.update(commit_counts)
-    summary.counts["pull requests"] = pull_requests_upsert(
-        organization=organization, pull_requests=data.get("pull_requests") or []
+    summary.counts.update(
+        _in_chunks(_pull_requests_write, organization=organization, items=data.get("pull_requests") or [])
     )
     summary.counts.update(
-        pull_request_details_sync(organization=organization, pull_requests=data.get("pull_requests") or [])
+        _in_chunks(deployments_upsert, organization=organization, items=data.get("deployments") or [])
     )
-    summary.counts.update(deployments_upsert(organization=organization, deployments=data.get("deployments") or []))
 
     refresh_ids = set(tickets.changed_ticket_ids)
     if setting_changed:
@@ -102,3 +105,20 @@ def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
         progress.stage("coding days")
         summary.coding_days = coding_days_refresh(organization_id=organization.id)
     return summary
+
+
+def _pull_requests_write(*, organization, items: list[dict]) -> dict[str, Counts]:
+    return {
+        "pull requests": pull_requests_upsert(organization=organization, pull_requests=items),
+        **pull_request_details_sync(organization=organization, pull_requests=items),
+    }
+
+
+def _in_chunks(write: Callable[..., dict[str, Counts]], *, organization, items: Iterable[dict]) -> dict[str, Counts]:
+    """Write a section CHUNK items at a time (a streamed section is never held whole), adding up
+    the counts of every chunk."""
+    totals: dict[str, Counts] = {}
+    for chunk in batched(items, CHUNK):
+        for name, counts in write(organization=organization, items=chunk).items():
+            totals.setdefault(name, Counts()).add(counts)
+    return totals

@@ -7,6 +7,7 @@ from django.core.validators import validate_slug
 
 from formulas.tickets import MappedStatus
 from imports.parsing import MAX_ID, Problems, Reader, note_unique, objects
+from imports.reading import is_list
 from imports.validation.coding import check_coding_sections
 from imports.validation.database import check_database
 from imports.validation.index import (
@@ -31,9 +32,9 @@ def bundle_validate(*, data: object) -> BundleIndex:
         problems.add("format", f"must be {BUNDLE_FORMAT!r}, got {data.get('format')!r}")
     root = Reader(data, "(root)", problems)
     for section in SECTIONS:
-        if section in data and not isinstance(data[section], list):
+        if section in data and not is_list(data[section]):
             problems.add(section, f"expected a list, got {type(data[section]).__name__}")
-    sections = {section: data[section] if isinstance(data.get(section), list) else [] for section in SECTIONS}
+    sections = {section: data[section] if is_list(data.get(section)) else [] for section in SECTIONS}
 
     index = BundleIndex()
     _check_organization(root, index, problems)

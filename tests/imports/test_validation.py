@@ -4,8 +4,10 @@ nothing is written."""
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
+from imports.reading import bundle_read
 from imports.services import bundle_import
 from imports.validation.bundle import bundle_validate
 from imports.validation.index import BundleInvalid
@@ -19,16 +21,31 @@ def spec_bundle() -> dict:
     return json.loads(EXAMPLE_BUNDLE.read_text())
 
 
-def test_the_spec_example_is_valid():
-    index = bundle_validate(data=spec_bundle())
+@pytest.fixture(params=["in memory", "streamed from a file"])
+def source(request, tmp_path):
+    """The bundle as a connector passes it (a dict) or as `import_bundle` reads a file (large
+    sections streamed): validation must find the same problems in both."""
+
+    def as_source(bundle: object) -> object:
+        if request.param == "in memory":
+            return bundle
+        path = tmp_path / "bundle.json"
+        path.write_bytes(orjson.dumps(bundle))
+        return bundle_read(path)
+
+    return as_source
+
+
+def test_the_spec_example_is_valid(source):
+    index = bundle_validate(data=source(spec_bundle()))
 
     assert index.slug == "acme"
     assert index.projects[500].default_status == 1
 
 
-def test_a_bundle_that_is_not_an_object_is_rejected():
+def test_a_bundle_that_is_not_an_object_is_rejected(source):
     with pytest.raises(BundleInvalid) as rejected:
-        bundle_validate(data=[])
+        bundle_validate(data=source([]))
 
     assert rejected.value.problems == ["(root): expected a JSON object, got list"]
 
@@ -74,36 +91,36 @@ def test_a_bundle_that_is_not_an_object_is_rejected():
         ),
     ],
 )
-def test_each_kind_of_problem_is_named_by_its_location(change, problem):
+def test_each_kind_of_problem_is_named_by_its_location(change, problem, source):
     bundle = spec_bundle()
     change(bundle)
 
     with pytest.raises(BundleInvalid) as rejected:
-        bundle_import(data=bundle)
+        bundle_import(data=source(bundle))
 
     assert problem in rejected.value.problems
 
 
-def test_alias_shared_by_two_people_is_a_problem():
+def test_alias_shared_by_two_people_is_a_problem(source):
     bundle = spec_bundle()
     bundle["people"].append({"id": 1002, "name": "Imposter", "email": "ADA@acme.test"})
 
     with pytest.raises(BundleInvalid) as rejected:
-        bundle_validate(data=bundle)
+        bundle_validate(data=source(bundle))
 
     assert rejected.value.problems == ["people[1].email: ada@acme.test is also an alias of person 1001"]
 
 
-def test_missing_sections_are_empty_but_a_section_of_the_wrong_type_is_a_problem():
+def test_missing_sections_are_empty_but_a_section_of_the_wrong_type_is_a_problem(source):
     bundle = {"format": "tally.bundle/1", "organization": {"slug": "tiny", "name": "Tiny"}, "teams": {}}
 
     with pytest.raises(BundleInvalid) as rejected:
-        bundle_validate(data=bundle)
+        bundle_validate(data=source(bundle))
 
     assert rejected.value.problems == ["teams: expected a list, got dict"]
 
 
-def test_help_desk_ticket_numbers_must_be_unique_within_the_project():
+def test_help_desk_ticket_numbers_must_be_unique_within_the_project(source):
     bundle = spec_bundle()
     bundle["projects"].append(
         {"id": 510, "key": "HELP", "name": "Help", "kind": "helpdesk", "statuses": [{"id": 1, "name": "Open"}]}
@@ -116,6 +133,6 @@ def test_help_desk_ticket_numbers_must_be_unique_within_the_project():
     ]  # fmt: skip
 
     with pytest.raises(BundleInvalid) as rejected:
-        bundle_validate(data=bundle)
+        bundle_validate(data=source(bundle))
 
     assert rejected.value.problems == ["tickets[2].number: ticket number 7 is also used by ticket 9101"]

@@ -1,12 +1,9 @@
 """Load an organization's bundle (docs/bundle-format.md)."""
 
-import sys
-from pathlib import Path
-
-import orjson
 from django.core.management.base import BaseCommand, CommandError
 
 from common.progress import command_progress
+from imports.reading import BundleUnreadable, bundle_file, bundle_read
 from imports.services import bundle_import
 from imports.validation.index import BundleInvalid
 
@@ -24,9 +21,13 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, **options):
         progress = command_progress(name="import_bundle", stream=self.stderr)
         progress.stage("reading")
-        data = _read_bundle(file)
         try:
-            summary = bundle_import(data=data, progress=progress)
+            with bundle_file(file) as path:
+                summary = bundle_import(data=bundle_read(path), progress=progress)
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+        except BundleUnreadable as error:
+            raise CommandError(f"{file}: {error}") from None
         except BundleInvalid as invalid:
             progress.close()
             for problem in invalid.problems:
@@ -35,14 +36,3 @@ class Command(BaseCommand):
         progress.close()
         for line in summary.lines():
             self.stdout.write(line)
-
-
-def _read_bundle(file: str) -> object:
-    try:
-        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as error:
-        raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise CommandError(f"{file}: not valid JSON: {error}") from None
