@@ -79,6 +79,16 @@ def statistics_refresh_if_grown(written: dict[type[Model], int]) -> None:
                 cursor.execute(f"ANALYZE {table}")
 
 
+def constraints_check_now() -> None:
+    """Check the deferred foreign keys of this transaction now, and each later statement's as it
+    ends (PostgreSQL; Django declares its keys deferrable). A transaction that writes millions of
+    rows would otherwise queue every check in the server's memory until commit. Nothing to do
+    elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def advisory_lock(*, namespace: int, key: int, shared: bool = False) -> None:
     """Take PostgreSQL's transaction-level advisory lock (`namespace`, `key`), shared or
     exclusive, held until the transaction ends. Nothing to do elsewhere: SQLite serializes

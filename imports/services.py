@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from coding.services.rollups import coding_days_refresh
-from common.db import statistics_refresh_if_grown
+from common.db import constraints_check_now, statistics_refresh_if_grown
 from common.progress import SILENT, Progress
 from imports.parsing import batched
 from imports.sync import Counts
@@ -73,6 +73,7 @@ def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
     summary.counts.update(projects.counts)
     sprint_counts = sprints_upsert(organization=organization, sprints=data.get("sprints") or [])
     summary.counts["sprints"] = sprint_counts
+    constraints_check_now()
     progress.stage("tickets", total=len(data.get("tickets") or []))
     tickets = tickets_upsert(
         organization=organization, tickets=data.get("tickets") or [], contexts=projects.contexts, progress=progress

@@ -6,8 +6,12 @@ coding routes' three-year window, and nothing happens after it. `seed_demo` impo
 `bundle_import`, the one write path."""
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import BinaryIO
+
+import orjson
 
 from imports.demo.coding import coding_sections
 from imports.demo.tickets import DeliveryWorkflow, HelpdeskWorkflow, TicketFactory, timestamp
@@ -56,6 +60,34 @@ def demo_bundle(*, tickets: int, seed: int, slug: str, today: date, id_offset: i
     commits (merges, rework numbers), pull requests and deployments (some causing incidents).
     Everything happens in the months before `today` (demo_clock). Every bundle id is shifted by
     `id_offset`, so several demo organizations fit one database."""
+    sections = demo_sections(tickets=tickets, seed=seed, slug=slug, today=today, id_offset=id_offset)
+    return {name: list(value) if isinstance(value, Iterator) else value for name, value in sections}
+
+
+def demo_bundle_write(file: BinaryIO, *, tickets: int, seed: int, slug: str, today: date, id_offset: int = 0) -> None:
+    """Write the same bundle as `demo_bundle` to `file` as JSON, one ticket at a time: memory holds
+    the small sections and the coding ones, never the tickets (a million of them would take GBs)."""
+    sections = demo_sections(tickets=tickets, seed=seed, slug=slug, today=today, id_offset=id_offset)
+    file.write(b"{")
+    for position, (name, value) in enumerate(sections):
+        file.write(b"," if position else b"")
+        file.write(orjson.dumps(name) + b":")
+        if not isinstance(value, Iterator):
+            file.write(orjson.dumps(value))
+            continue
+        file.write(b"[")
+        for index, item in enumerate(value):
+            file.write(b"," if index else b"")
+            file.write(orjson.dumps(item))
+        file.write(b"]")
+    file.write(b"}")
+
+
+def demo_sections(
+    *, tickets: int, seed: int, slug: str, today: date, id_offset: int = 0
+) -> Iterator[tuple[str, object]]:
+    """The demo bundle's sections in order, the tickets as an iterator to consume before asking
+    for the next section (they share one random sequence)."""
     rng = random.Random(seed)
     span_days = min(365, max(SPAN_DAYS_MIN, tickets // 20))
     now = demo_clock(today=today)
@@ -91,39 +123,39 @@ def demo_bundle(*, tickets: int, seed: int, slug: str, today: date, id_offset: i
             start=first_monday, now=now,
         )  # fmt: skip
         sprints += workflow.sprints
-    factory = TicketFactory(rng=rng, now=now, people=[p["id"] for p in staff.people])
-    ticket_rows = []
-    helpdesk_slots = [index for index in range(tickets) if index % 7 == 3]
-    recent_count = max(min(4, len(helpdesk_slots)), min(RECENT_HELPDESK_MAX, len(helpdesk_slots) // 10))
-    recent = dict(zip(helpdesk_slots[-recent_count:], _recent_times(now=now, count=recent_count), strict=True))
-    for index in range(tickets):
-        created = start + timedelta(days=span_days * (index + rng.random()) / tickets)
-        created = recent.get(index, created)
-        if index % 7 == 3:
-            ticket_rows.append(factory.helpdesk_ticket(helpdesk, ticket_id=id_offset + 10001 + index, created=created))
-        else:
-            workflow = delivery[index % len(delivery)]
-            ticket_rows.append(factory.delivery_ticket(workflow, ticket_id=id_offset + 10001 + index, created=created))
-    bundle = {
-        "format": "tally.bundle/1",
-        "organization": {
+    yield "format", "tally.bundle/1"
+    yield (
+        "organization",
+        {
             "slug": slug,
             "name": f"{slug.replace('-', ' ').title()} (demo)",
             "settings": {"backflow_counts_intra_lane_changes": True},
         },
-        "teams": teams,
-        "people": staff.people,
-        "projects": projects,
-        "sprints": [{key: value for key, value in sprint.items() if key != "_window"} for sprint in sprints],
-        "tickets": ticket_rows,
-    }
-    bundle.update(
-        coding_sections(
-            rng, slug=slug, seed=seed, tickets=tickets, start=start, now=now,
-            engineers=staff.engineers, utc_offsets=staff.utc_offsets, people=staff.people, id_offset=id_offset,
-        )
-    )  # fmt: skip
-    return bundle
+    )
+    yield "teams", teams
+    yield "people", staff.people
+    yield "projects", projects
+    yield "sprints", [{key: value for key, value in sprint.items() if key != "_window"} for sprint in sprints]
+    factory = TicketFactory(rng=rng, now=now, people=[p["id"] for p in staff.people])
+    helpdesk_slots = range(3, tickets, 7)
+    recent_count = max(min(4, len(helpdesk_slots)), min(RECENT_HELPDESK_MAX, len(helpdesk_slots) // 10))
+    recent = dict(zip(helpdesk_slots[-recent_count:], _recent_times(now=now, count=recent_count), strict=True))
+
+    def ticket_rows() -> Iterator[dict]:
+        for index in range(tickets):
+            created = start + timedelta(days=span_days * (index + rng.random()) / tickets)
+            created = recent.get(index, created)
+            if index % 7 == 3:
+                yield factory.helpdesk_ticket(helpdesk, ticket_id=id_offset + 10001 + index, created=created)
+            else:
+                workflow = delivery[index % len(delivery)]
+                yield factory.delivery_ticket(workflow, ticket_id=id_offset + 10001 + index, created=created)
+
+    yield "tickets", ticket_rows()
+    yield from coding_sections(
+        rng, slug=slug, seed=seed, tickets=tickets, start=start, now=now,
+        engineers=staff.engineers, utc_offsets=staff.utc_offsets, people=staff.people, id_offset=id_offset,
+    ).items()  # fmt: skip
 
 
 def demo_id_offset(*, slug: str) -> int:

@@ -25,7 +25,8 @@ class TicketEvent(models.Model):
         ADD = "add"
         REMOVE = "remove"
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    # The ticket's organization, copied for indexes; the ticket's key is the one checked.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
     at = models.DateTimeField()

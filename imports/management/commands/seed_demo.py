@@ -1,12 +1,15 @@
 """Generate and import a deterministic demo organization, anchored to a day (today by default)."""
 
+import tempfile
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from common.progress import command_progress
-from imports.demo.bundle import demo_bundle, demo_id_offset
+from imports.demo.bundle import demo_bundle_write, demo_id_offset
+from imports.reading import bundle_read
 from imports.services import bundle_import
 from imports.validation.index import BundleInvalid
 
@@ -44,20 +47,28 @@ class Command(BaseCommand):
         progress = command_progress(name="seed_demo", stream=self.stderr)
         started = time.monotonic()
         progress.stage("generating")
-        bundle = demo_bundle(tickets=tickets, seed=seed, slug=org, today=anchor, id_offset=demo_id_offset(slug=org))
-        generated = time.monotonic()
-        self.stdout.write(
-            f"Generated {tickets} tickets (seed {seed}, up to {anchor.isoformat()}) in {generated - started:.1f}s; "
-            "importing..."
-        )
+        with tempfile.NamedTemporaryFile(prefix="tally-demo-", suffix=".json") as file:
+            demo_bundle_write(
+                file, tickets=tickets, seed=seed, slug=org, today=anchor, id_offset=demo_id_offset(slug=org)
+            )
+            file.flush()
+            generated = time.monotonic()
+            took = generated - started
+            self.stdout.write(
+                f"Generated {tickets} tickets (seed {seed}, up to {anchor.isoformat()}) in {took:.1f}s; importing..."
+            )
+            summary = self._import(Path(file.name), progress=progress)
+        progress.close()
+        for line in summary.lines():
+            self.stdout.write(line)
+        self.stdout.write(f"Imported in {time.monotonic() - generated:.1f}s.")
+
+    def _import(self, path: Path, *, progress):
+        """Import the generated file, streamed like `import_bundle` reads one."""
         try:
-            summary = bundle_import(data=bundle, progress=progress)
+            return bundle_import(data=bundle_read(path), progress=progress)
         except BundleInvalid as invalid:  # a generator bug, not a user error
             progress.close()
             for problem in invalid.problems[:50]:
                 self.stderr.write(problem)
             raise CommandError(f"The demo bundle is invalid ({len(invalid.problems)} problems).") from None
-        progress.close()
-        for line in summary.lines():
-            self.stdout.write(line)
-        self.stdout.write(f"Imported in {time.monotonic() - generated:.1f}s.")
