@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import ijson
+import orjson
 
 from imports.validation.index import BundleInvalid
 
@@ -25,13 +26,39 @@ class BundleUnreadable(Exception):
 
 
 class StreamedSection:
-    """A list section of a bundle file, parsed again from the file on every iteration. Behaves
-    as the list would where the import uses it: iteration, `len` and truth."""
+    """A list section of a bundle file, read item by item whenever it is iterated. Behaves as the
+    list would where the import uses it: iteration, `len` and truth. The first complete pass
+    parses the bundle file and keeps the section's items aside as JSON lines in an anonymous
+    temporary file; later passes read those lines (a pass no longer parses the whole bundle)."""
 
     def __init__(self, *, path: Path, name: str, count: int) -> None:
         self.path, self.name, self.count = path, name, count
+        self._lines: BinaryIO | None = None
+        self._complete = self._writing = False
 
     def __iter__(self) -> Iterator[object]:
+        if self._complete:
+            self._lines.seek(0)
+            yield from map(orjson.loads, self._lines)
+            return
+        if self._writing:  # a pass inside another first pass only reads
+            yield from self._parsed()
+            return
+        self._lines = self._lines or tempfile.TemporaryFile(prefix=f"tally-{self.name}-")  # noqa: SIM115 (kept open)
+        lines = self._lines
+        lines.seek(0)
+        lines.truncate()
+        self._writing = True
+        try:
+            for item in self._parsed():
+                if lines is not None:
+                    lines = _line_written(lines, item)
+                yield item
+            self._complete = lines is not None
+        finally:
+            self._writing = False
+
+    def _parsed(self) -> Iterator[object]:
         with self.path.open("rb") as file:
             yield from ijson.items(file, f"{self.name}.item", use_float=True)
 
@@ -43,6 +70,16 @@ class StreamedSection:
 
     def __repr__(self) -> str:
         return f"StreamedSection({self.name!r}, {self.count} items)"
+
+
+def _line_written(lines: BinaryIO, item: object) -> BinaryIO | None:
+    """Append `item` as a JSON line; None when orjson cannot write it (an integer beyond 64 bits,
+    which validation rejects): the section is then parsed from the bundle on every pass."""
+    try:
+        lines.write(orjson.dumps(item) + b"\n")
+    except orjson.JSONEncodeError:
+        return None
+    return lines
 
 
 def is_list(value: object) -> bool:
