@@ -62,14 +62,16 @@ _ANALYZE_BASE_ROWS = 50
 _ANALYZE_SHARE = 0.1
 
 
-def statistics_refresh_if_grown(written: dict[type[Model], int]) -> None:
+def statistics_refresh_if_grown(written: dict[type[Model], int]) -> list[type[Model]]:
     """ANALYZE each model's table that this transaction wrote more rows to than autovacuum waits
     for (50 plus 10% of the rows the planner last counted there, or any never-analyzed table).
     autovacuum sees the rows only after commit and a nap; queries of this transaction and the first
     ones after it would plan as if the table still had its old size, which can turn a join of a few
-    thousand rows into one of nested loops over them all. Nothing to do elsewhere."""
+    thousand rows into one of nested loops over them all. Returns the models analyzed (none
+    elsewhere)."""
     if connection.vendor != "postgresql":
-        return
+        return []
+    analyzed = []
     with connection.cursor() as cursor:
         for model, rows in written.items():
             table = connection.ops.quote_name(model._meta.db_table)
@@ -77,6 +79,8 @@ def statistics_refresh_if_grown(written: dict[type[Model], int]) -> None:
             (known,) = cursor.fetchone()
             if rows and (known < 0 or rows >= _ANALYZE_BASE_ROWS + _ANALYZE_SHARE * known):
                 cursor.execute(f"ANALYZE {table}")
+                analyzed.append(model)
+    return analyzed
 
 
 def constraints_check_now() -> None:

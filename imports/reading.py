@@ -49,12 +49,11 @@ class StreamedSection:
         lines.seek(0)
         lines.truncate()
         self._writing = True
-        try:
+        try:  # every value ijson gives (64-bit integers, finite floats, valid text) orjson writes
             for item in self._parsed():
-                if lines is not None:
-                    lines = _line_written(lines, item)
+                lines.write(orjson.dumps(item) + b"\n")
                 yield item
-            self._complete = lines is not None
+            self._complete = True
         finally:
             self._writing = False
 
@@ -70,16 +69,6 @@ class StreamedSection:
 
     def __repr__(self) -> str:
         return f"StreamedSection({self.name!r}, {self.count} items)"
-
-
-def _line_written(lines: BinaryIO, item: object) -> BinaryIO | None:
-    """Append `item` as a JSON line; None when orjson cannot write it (an integer beyond 64 bits,
-    which validation rejects): the section is then parsed from the bundle on every pass."""
-    try:
-        lines.write(orjson.dumps(item) + b"\n")
-    except orjson.JSONEncodeError:
-        return None
-    return lines
 
 
 def is_list(value: object) -> bool:
@@ -99,9 +88,7 @@ def bundle_read(path: Path) -> dict:
 
 
 def _top_level(events: Iterator[tuple], path: Path) -> dict:
-    _prefix, event, _first = next(events, ("", None, None))
-    if event is None:
-        raise BundleUnreadable("not valid JSON: the file is empty")
+    _prefix, event, _first = next(events)
     if event != "start_map":
         kind = {"start_array": "list", "string": "str", "number": "int", "boolean": "bool", "null": "NoneType"}
         raise BundleInvalid([f"(root): expected a JSON object, got {kind.get(event, event)}"])

@@ -2,10 +2,12 @@
 transaction and refresh the derived per-ticket values of the tickets whose inputs changed, and the
 per-person coding days when commits changed."""
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from coding.services.rollups import coding_days_refresh
 from common.db import constraints_check_now, statistics_refresh_if_grown
@@ -16,9 +18,10 @@ from imports.validation.bundle import bundle_validate
 from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
 from imports.writes.coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
 from imports.writes.reviews import pull_request_details_sync
-from imports.writes.tickets import projects_upsert, sprints_upsert, tickets_upsert
+from imports.writes.tickets import ProjectsWritten, TicketsWritten, projects_upsert, sprints_upsert, tickets_upsert
+from metrics.models import TicketMetrics
 from metrics.services import DERIVED_MODELS, ticket_metrics_refresh
-from tickets.models import Sprint, Ticket, TicketEvent
+from tickets.models import Ticket, TicketEvent
 
 CHUNK = 2000
 
@@ -74,12 +77,16 @@ def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
     sprint_counts = sprints_upsert(organization=organization, sprints=data.get("sprints") or [])
     summary.counts["sprints"] = sprint_counts
     constraints_check_now()
+    derived = _DerivedValues(organization=organization, projects=projects, setting_changed=setting_changed)
     progress.stage("tickets", total=len(data.get("tickets") or []))
     tickets = tickets_upsert(
-        organization=organization, tickets=data.get("tickets") or [], contexts=projects.contexts, progress=progress
-    )
-    progress.stage("repositories, commits, pull requests, deployments")
+        organization=organization, tickets=data.get("tickets") or [], contexts=projects.contexts,
+        after_chunk=derived.chunk_written, progress=progress,
+    )  # fmt: skip
     summary.counts["tickets"], summary.counts["ticket events"] = tickets.tickets, tickets.events
+    derived.remaining_refresh(progress=progress)
+    summary.tickets_refreshed = derived.refreshed
+    progress.stage("repositories, commits, pull requests, deployments")
     summary.counts.update(repositories_upsert(organization=organization, repositories=data.get("repositories") or []))
     commit_counts = _in_chunks(commits_upsert, organization=organization, items=data.get("commits") or [])
     summary.counts.update(commit_counts)
@@ -89,23 +96,56 @@ def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
     summary.counts.update(
         _in_chunks(deployments_upsert, organization=organization, items=data.get("deployments") or [])
     )
-
-    refresh_ids = set(tickets.changed_ticket_ids)
-    if setting_changed:
-        refresh_ids.update(Ticket.objects.filter(organization=organization).values_list("id", flat=True))
-    elif projects.changed_project_ids:
-        stored = Ticket.objects.filter(organization=organization, project_id__in=projects.changed_project_ids)
-        refresh_ids.update(stored.values_list("id", flat=True))
-    statistics_refresh_if_grown(
-        {Ticket: tickets.tickets.created, TicketEvent: tickets.events.created, Sprint: sprint_counts.created}
-    )
-    progress.stage("per-ticket metrics", total=len(refresh_ids))
-    summary.tickets_refreshed = ticket_metrics_refresh(ticket_ids=refresh_ids, progress=progress)
-    statistics_refresh_if_grown(dict.fromkeys(DERIVED_MODELS, summary.tickets_refreshed))
     if any(counts.changed for counts in commit_counts.values()):
         progress.stage("coding days")
         summary.coding_days = coding_days_refresh(organization_id=organization.id)
     return summary
+
+
+class _DerivedValues:
+    """Refreshes the derived values of an import's tickets as each chunk of tickets is written
+    (its history is still at hand), and at the end those of stored tickets an organization setting
+    or a project's workflow changed. Keeps no list of ids: a ticket refreshed by this import is
+    known by its `computed_at`. Statistics are refreshed as the tables grow, so the queries of
+    later chunks plan for the rows of earlier ones."""
+
+    def __init__(self, *, organization, projects: ProjectsWritten, setting_changed: bool) -> None:
+        self.organization, self.setting_changed = organization, setting_changed
+        self.changed_project_ids = projects.changed_project_ids
+        self.now = timezone.now()
+        self.refreshed = 0
+        self.grown: Counter = Counter()
+        self.created = {Ticket: 0, TicketEvent: 0}
+
+    def chunk_written(self, chunk: list[dict], changed_ids: set[int], written: TicketsWritten) -> None:
+        self.grown[Ticket] += written.tickets.created - self.created[Ticket]
+        self.grown[TicketEvent] += written.events.created - self.created[TicketEvent]
+        self.created = {Ticket: written.tickets.created, TicketEvent: written.events.created}
+        if self.setting_changed:  # every ticket is refreshed at the end
+            return
+        ids = changed_ids | {ticket["id"] for ticket in chunk if ticket["project"] in self.changed_project_ids}
+        self._statistics()
+        count = ticket_metrics_refresh(ticket_ids=ids, now=self.now)
+        self.refreshed += count
+        self.grown.update(dict.fromkeys(DERIVED_MODELS, count))
+
+    def remaining_refresh(self, *, progress: Progress) -> None:
+        if not self.setting_changed and not self.changed_project_ids:
+            return
+        stored = Ticket.objects.filter(organization=self.organization)
+        if not self.setting_changed:
+            stored = stored.filter(project_id__in=self.changed_project_ids)
+        done = TicketMetrics.objects.filter(organization=self.organization, computed_at=self.now)
+        ids = stored.exclude(id__in=done.values("ticket_id")).order_by("id").values_list("id", flat=True)
+        progress.stage("per-ticket metrics of stored tickets", total=ids.count())
+        self._statistics()
+        self.refreshed += ticket_metrics_refresh(
+            ticket_ids=ids.iterator(chunk_size=2000), now=self.now, progress=progress
+        )
+
+    def _statistics(self) -> None:
+        for model in statistics_refresh_if_grown(dict(self.grown)):
+            del self.grown[model]
 
 
 def _pull_requests_write(*, organization, items: list[dict]) -> dict[str, Counts]:

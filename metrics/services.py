@@ -165,10 +165,13 @@ def _derive_and_store(tickets: list[tuple], *, now: datetime, replace: bool) -> 
 def ticket_metrics_refresh(
     *, ticket_ids: Iterable[int], now: datetime | None = None, progress: Progress = SILENT
 ) -> int:
-    """Re-derive every stored value of the given tickets from their history. Returns the count."""
+    """Re-derive every stored value of the given tickets from their history, BATCH_SIZE tickets at
+    a time, each batch locked in id order. `ticket_ids` may be a stream (it is never held whole):
+    give each id once. Returns the count."""
     now = now or timezone.now()
     count = 0
-    for batch in _batched(sorted(set(ticket_ids)), BATCH_SIZE):
+    for batch in _batched(ticket_ids, BATCH_SIZE):
+        batch = sorted(set(batch))
         _refresh_batch(batch, now=now)
         count += len(batch)
         progress.advance(len(batch))

@@ -5,6 +5,7 @@ import re
 
 from imports.parsing import Problems, Reader, objects
 from imports.validation.index import BundleIndex
+from imports.validation.repeats import RepeatFinder
 from imports.validation.reviews import check_pull_request_details
 
 SHA_PATTERN = re.compile(r"^[0-9a-fA-F]{7,64}$")
@@ -58,15 +59,14 @@ def _sha(reader: Reader, key: str = "sha") -> str | None:
 
 
 def _check_commits(commits: list, index: BundleIndex, problems: Problems) -> None:
-    seen: set[tuple[int, str]] = set()
+    repeats = RepeatFinder(values=len(commits))
     for position, reader in objects(commits, "commits", problems):
         repository_id = reader.reference("repository", index.repository_ids, "repository", required=True)
         sha = _sha(reader)
         if sha is not None:
             index.commit_shas.add(sha)
-            if repository_id is not None and (repository_id, sha) in seen:
-                problems.add(f"commits[{position}].sha", f"duplicate commit {sha} in repository {repository_id}")
-            seen.add((repository_id, sha))
+            if repository_id is not None:
+                repeats.note((repository_id, sha))
         email = reader.string("author_email", max_length=254)
         if email is not None and email.strip() and "@" not in email:
             problems.add(f"commits[{position}].author_email", f"not an email address: {email!r}")
@@ -78,23 +78,20 @@ def _check_commits(commits: list, index: BundleIndex, problems: Problems) -> Non
         for key in COMMIT_LINE_KEYS + COMMIT_CLASSIFICATION_KEYS:
             reader.integer(key)
         reader.number("impact")
+    if not repeats.may_repeat:
+        return
+    quiet = Problems()
+    for position, reader in objects(commits, "commits", quiet):
+        repository_id, sha = reader.reference("repository", index.repository_ids, "repository"), _sha(reader)
+        if repository_id is not None and sha is not None and repeats.earlier((repository_id, sha), position):
+            problems.add(f"commits[{position}].sha", f"duplicate commit {sha} in repository {repository_id}")
 
 
 def _check_pull_requests(pull_requests: list, index: BundleIndex, problems: Problems) -> None:
-    ids: set[int] = set()
-    numbers: set[tuple[int, int]] = set()
-    for position, reader in objects(pull_requests, "pull_requests", problems):
-        path = f"pull_requests[{position}]"
-        pull_request_id = reader.identifier()
-        if pull_request_id in ids:
-            problems.add(f"{path}.id", f"duplicate pull request id {pull_request_id}")
-        ids.add(pull_request_id)
-        repository_id = reader.reference("repository", index.repository_ids, "repository", required=True)
-        number = reader.integer("number", required=True, nullable=False, minimum=1)
-        if repository_id is not None and number is not None:
-            if (repository_id, number) in numbers:
-                problems.add(f"{path}.number", f"duplicate pull request {number} in repository {repository_id}")
-            numbers.add((repository_id, number))
+    repeats = RepeatFinder(values=2 * len(pull_requests))
+    for _position, reader in objects(pull_requests, "pull_requests", problems):
+        for value in _pull_request_identity(reader, index):
+            repeats.note(value)
         reader.reference("author", index.person_ids, "person")
         reader.string("title", max_length=500)
         reader.timestamp("created_at", required=True, nullable=False)
@@ -103,16 +100,36 @@ def _check_pull_requests(pull_requests: list, index: BundleIndex, problems: Prob
         for key in ("additions", "deletions", "commits"):
             reader.integer(key)
         check_pull_request_details(reader, index, problems)
+    if not repeats.may_repeat:
+        return
+    for position, reader in objects(pull_requests, "pull_requests", Problems()):
+        for value in _pull_request_identity(reader, index):
+            if repeats.earlier(value, position) is None:
+                continue
+            if value[0] == "id":
+                problems.add(f"{reader.path}.id", f"duplicate pull request id {value[1]}")
+            else:
+                problems.add(f"{reader.path}.number", f"duplicate pull request {value[2]} in repository {value[1]}")
+
+
+def _pull_request_identity(reader: Reader, index: BundleIndex) -> list[tuple]:
+    """What must be unique among pull requests: the id, the number within the repository."""
+    pull_request_id = reader.identifier()
+    repository_id = reader.reference("repository", index.repository_ids, "repository", required=True)
+    number = reader.integer("number", required=True, nullable=False, minimum=1)
+    identity = [("id", pull_request_id)] if pull_request_id is not None else []
+    if repository_id is not None and number is not None:
+        identity.append(("number", repository_id, number))
+    return identity
 
 
 def _check_deployments(deployments: list, index: BundleIndex, problems: Problems) -> None:
-    ids: set[int] = set()
+    repeats = RepeatFinder(values=len(deployments))
     for position, reader in objects(deployments, "deployments", problems):
         path = f"deployments[{position}]"
         deployment_id = reader.identifier()
-        if deployment_id in ids:
-            problems.add(f"{path}.id", f"duplicate deployment id {deployment_id}")
-        ids.add(deployment_id)
+        if deployment_id is not None:
+            repeats.note(deployment_id)
         reader.reference("repository", index.repository_ids, "repository", required=True)
         reader.string("environment", required=True, nullable=False, max_length=100)
         reader.timestamp("deployed_at", required=True, nullable=False)
@@ -124,3 +141,9 @@ def _check_deployments(deployments: list, index: BundleIndex, problems: Problems
                 problems.add(sha_path, f"not a commit sha: {sha!r}")
             elif sha.lower() not in index.commit_shas:
                 index.deployment_shas.append((sha_path, sha.lower()))
+    if not repeats.may_repeat:
+        return
+    for position, reader in objects(deployments, "deployments", Problems()):
+        deployment_id = reader.identifier()
+        if deployment_id is not None and repeats.earlier(deployment_id, position):
+            problems.add(f"deployments[{position}].id", f"duplicate deployment id {deployment_id}")

@@ -8,7 +8,8 @@ from django.db.models import Model
 
 from accounts.models import Organization, Person, PersonAlias, Team
 from coding.models import Commit, Deployment, PullRequest, Repository, RepositoryTag
-from imports.parsing import Problems, batched
+from imports.parsing import Problems, batched, is_integer
+from imports.timeline import ticket_number
 from imports.validation.index import BundleIndex
 from tickets.models import Project, Sprint, Ticket
 
@@ -35,14 +36,6 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-def _ids_with_paths(sections: dict[str, list], section: str) -> dict[int, str]:
-    result: dict[int, str] = {}
-    for path, item in _valid_dicts(sections[section], section):
-        if _is_id(item.get("id")):
-            result.setdefault(item["id"], f"{path}.id")
-    return result
-
-
 def _tag_ids_with_paths(sections: dict[str, list]) -> dict[int, str]:
     result: dict[int, str] = {}
     for path, repository in _valid_dicts(sections["repositories"], "repositories"):
@@ -54,20 +47,30 @@ def _tag_ids_with_paths(sections: dict[str, list]) -> dict[int, str]:
 
 
 def check_database(sections: dict[str, list], index: BundleIndex, problems: Problems) -> None:
-    """Add a problem for every conflict between the bundle and rows already stored."""
+    """Add a problem for every conflict between the bundle and rows already stored. Sections are
+    read in chunks of QUERY_CHUNK items, one query per chunk and check."""
     organization = Organization.objects.filter(slug=index.slug).first()
     organization_id = organization.id if organization else None
-    explicit = [(model, what, _ids_with_paths(sections, section)) for section, model, what in EXPLICIT_ID_SECTIONS]
-    explicit.append((RepositoryTag, "repository tag", _tag_ids_with_paths(sections)))
-    for model, what, paths in explicit:
-        for chunk in batched(sorted(paths), QUERY_CHUNK):
-            taken = model.objects.filter(id__in=chunk).exclude(organization_id=organization_id)
-            for taken_id in sorted(taken.values_list("id", flat=True)):
-                problems.add(paths[taken_id], f"{what} id {taken_id} is already used by another organization")
+    for section, model, what in EXPLICIT_ID_SECTIONS:
+        for chunk in batched(_valid_dicts(sections[section], section), QUERY_CHUNK):
+            paths: dict[int, str] = {}
+            for path, item in chunk:
+                if _is_id(item.get("id")):
+                    paths.setdefault(item["id"], f"{path}.id")
+            _check_taken(model, what, paths, organization_id, problems)
+    _check_taken(RepositoryTag, "repository tag", _tag_ids_with_paths(sections), organization_id, problems)
     if organization is not None:
         _check_natural_keys(sections, index, organization, problems)
     _check_stored_people(index, organization_id, problems)
     _check_deployment_commits(index, organization_id, problems)
+
+
+def _check_taken(model, what: str, paths: dict[int, str], organization_id: int | None, problems: Problems) -> None:
+    """Ids of `paths` (id -> JSON location) already used by another organization."""
+    for chunk in batched(sorted(paths), QUERY_CHUNK):
+        taken = model.objects.filter(id__in=chunk).exclude(organization_id=organization_id)
+        for taken_id in sorted(taken.values_list("id", flat=True)):
+            problems.add(paths[taken_id], f"{what} id {taken_id} is already used by another organization")
 
 
 def _conflicts(
@@ -91,15 +94,8 @@ def _check_natural_keys(sections: dict[str, list], index: BundleIndex, organizat
         if _is_id(item.get("id")) and isinstance(item.get("key"), str)
     }
     _conflicts(Project.objects.filter(organization=organization), ("key",), projects, problems, "project key")
-    tickets = {
-        (item["project"], item["key"]): (item["id"], f"{path}.key")
-        for path, item in _valid_dicts(sections["tickets"], "tickets")
-        if _is_id(item.get("id")) and _is_id(item.get("project")) and isinstance(item.get("key"), str)
-    }
-    project_ids = sorted({project_id for project_id, _key in tickets})
-    tickets_stored = Ticket.objects.filter(organization=organization, project_id__in=project_ids)
-    _conflicts(tickets_stored, ("project_id", "key"), tickets, problems, "ticket key")
-    _conflicts(tickets_stored, ("project_id", "number"), index.ticket_numbers, problems, "ticket number")
+    for chunk in batched(_valid_dicts(sections["tickets"], "tickets"), QUERY_CHUNK):
+        _check_ticket_keys(chunk, index, organization, problems)
     repositories, tags = {}, {}
     for path, item in _valid_dicts(sections["repositories"], "repositories"):
         if _is_id(item.get("id")) and isinstance(item.get("name"), str):
@@ -118,6 +114,22 @@ def _check_natural_keys(sections: dict[str, list], index: BundleIndex, organizat
     stored_pull_requests = PullRequest.objects.filter(organization=organization, repository_id__in=repository_ids)
     _conflicts(stored_pull_requests, ("repository_id", "number"), pull_requests, problems, "pull request")
     _check_aliases(sections, index, organization, problems)
+
+
+def _check_ticket_keys(chunk: list[tuple[str, dict]], index: BundleIndex, organization, problems: Problems) -> None:
+    """Ticket keys and Ticketing API numbers of one chunk of tickets held by another stored ticket."""
+    keys, numbers = {}, {}
+    for path, item in chunk:
+        project = index.projects.get(item.get("project")) if _is_id(item.get("project")) else None
+        if not _is_id(item.get("id")) or project is None or not isinstance(item.get("key"), str):
+            continue
+        keys[(item["project"], item["key"])] = (item["id"], f"{path}.key")
+        number = ticket_number(item, project.kind)
+        if is_integer(number):
+            numbers.setdefault((item["project"], number), (item["id"], f"{path}.number"))
+    stored = Ticket.objects.filter(organization=organization, project_id__in=sorted({p for p, _key in keys}))
+    _conflicts(stored, ("project_id", "key"), keys, problems, "ticket key")
+    _conflicts(stored, ("project_id", "number"), numbers, problems, "ticket number")
 
 
 def _check_aliases(sections: dict[str, list], index: BundleIndex, organization, problems: Problems) -> None:

@@ -4,6 +4,7 @@ problem, and the index of the ids each section declares."""
 from dataclasses import dataclass, field
 
 from formulas.tickets import MappedStatus
+from imports.validation.repeats import HashSet
 
 BUNDLE_FORMAT = "tally.bundle/1"
 SECTIONS = (
@@ -42,10 +43,8 @@ class BundleIndex:
     """Ids of `stored_people` (people already stored, referenced but not restated) -> JSON location."""
     projects: dict[int, ProjectRef] = field(default_factory=dict)
     sprint_ids: set[int] = field(default_factory=set)
-    ticket_ids: set[int] = field(default_factory=set)
-    ticket_numbers: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
-    """(project id, Ticketing API number) -> (ticket id, JSON location)."""
     repository_ids: set[int] = field(default_factory=set)
-    commit_shas: set[str] = field(default_factory=set)
+    commit_shas: HashSet = field(default_factory=HashSet)
+    """The shas of the bundle's commits (lower case)."""
     deployment_shas: list[tuple[str, str]] = field(default_factory=list)
     """(JSON location, sha) of deployment commits not among the bundle's commits."""

@@ -3,6 +3,7 @@
 from imports.parsing import MAX_ID, Problems, Reader, is_integer, note_unique, objects
 from imports.timeline import ticket_number
 from imports.validation.index import BundleIndex, ProjectRef
+from imports.validation.repeats import RepeatFinder
 
 EVENT_TYPES = ("status", "assignee", "comment", "description_edit", "story_points", "sprint")
 MAX_STORY_POINTS = 999_999
@@ -26,17 +27,14 @@ def _check_sprints(sprints: list, index: BundleIndex, problems: Problems) -> Non
 
 
 def _check_tickets(tickets: list, index: BundleIndex, problems: Problems) -> None:
-    keys: set[tuple[int, str]] = set()
+    repeats = RepeatFinder(values=3 * len(tickets))
     for position, reader in objects(tickets, "tickets", problems):
         path = f"tickets[{position}]"
-        ticket_id = reader.identifier()
-        note_unique(index.ticket_ids, ticket_id, f"{path}.id", problems, "ticket id")
+        identity = _ticket_identity(reader, index)
+        for value in identity:
+            repeats.note(value)
         project_id = reader.reference("project", index.projects, "project", required=True)
         project = index.projects.get(project_id)
-        key = reader.string("key", required=True, nullable=False, max_length=64)
-        if key is not None and project_id is not None and (project_id, key) in keys:
-            problems.add(f"{path}.key", f"duplicate ticket key {key} in project {project_id}")
-        keys.add((project_id, key))
         reader.string("title", required=True, nullable=False, max_length=500)
         reader.string("description")
         for text_key, max_length in (("work_type", 50), ("priority", 50), ("epic", 200), ("resolution", 200)):
@@ -45,8 +43,6 @@ def _check_tickets(tickets: list, index: BundleIndex, problems: Problems) -> Non
         reader.strings("labels")
         reader.mapping("custom_fields")
         reader.integer("number")
-        if project is not None and key is not None:
-            _check_ticket_number(reader, ticket_id, project_id, project, index)
         reader.reference("reporter", index.person_ids, "person")
         reader.timestamp("created_at", required=True, nullable=False)
         reader.timestamp("expected_at")
@@ -58,15 +54,44 @@ def _check_tickets(tickets: list, index: BundleIndex, problems: Problems) -> Non
                 problems.add(f"{path}.initial_status", f"required: project {project_id} has no not-started status")
         for _position, event in objects(reader.items("events"), f"{path}.events", problems):
             _check_event(event, project_id, project, index, problems)
+    if repeats.may_repeat:
+        _check_ticket_repeats(tickets, index, repeats, problems)
 
 
-def _check_ticket_number(reader: Reader, ticket_id: int | None, project_id: int, project: ProjectRef, index) -> None:
-    number = ticket_number(reader.obj, project.kind)
-    if not is_integer(number):
-        return
-    holder = index.ticket_numbers.setdefault((project_id, number), (ticket_id, f"{reader.path}.number"))
-    if holder[0] != ticket_id:
-        reader.problems.add(f"{reader.path}.number", f"ticket number {number} is also used by ticket {holder[0]}")
+def _ticket_identity(reader: Reader, index: BundleIndex) -> list[tuple]:
+    """What must be unique among the bundle's tickets: the id, the key within the project and the
+    Ticketing API number within the project (reading them records their problems)."""
+    ticket_id = reader.identifier()
+    project_id = reader.obj.get("project")
+    project = index.projects.get(project_id) if is_integer(project_id) else None
+    key = reader.string("key", required=True, nullable=False, max_length=64)
+    identity = [("id", ticket_id)] if ticket_id is not None else []
+    if key is not None and project is not None:
+        identity.append(("key", project_id, key))
+        number = ticket_number(reader.obj, project.kind)
+        if is_integer(number):
+            identity.append(("number", project_id, number))
+    return identity
+
+
+def _check_ticket_repeats(tickets: list, index: BundleIndex, repeats: RepeatFinder, problems: Problems) -> None:
+    """Second pass: report each later occurrence of an id, key or number, naming the first."""
+    quiet = Problems()
+    for position, ticket in enumerate(tickets):
+        if not isinstance(ticket, dict):
+            continue
+        path = f"tickets[{position}]"
+        ticket_id = ticket.get("id")
+        for value in _ticket_identity(Reader(ticket, path, quiet), index):
+            earlier = repeats.earlier(value, ticket_id)
+            if earlier is None:
+                continue
+            if value[0] == "id":
+                problems.add(f"{path}.id", f"duplicate ticket id {ticket_id}")
+            elif value[0] == "key":
+                problems.add(f"{path}.key", f"duplicate ticket key {value[2]} in project {value[1]}")
+            elif earlier.holder != ticket_id:
+                problems.add(f"{path}.number", f"ticket number {value[2]} is also used by ticket {earlier.holder}")
 
 
 def _check_event(

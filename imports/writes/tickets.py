@@ -3,6 +3,7 @@ tickets and their history. Tickets are written in chunks, each compared with wha
 memory stays bounded and an identical re-import writes no rows."""
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from accounts.models import Organization
@@ -136,26 +137,33 @@ def sprints_upsert(*, organization: Organization, sprints: list[dict]) -> Counts
 
 @dataclass
 class TicketsWritten:
-    """Counts of ticket and history rows, and the tickets whose derived values must be refreshed."""
+    """Counts of ticket and history rows."""
 
     tickets: Counts = field(default_factory=Counts)
     events: Counts = field(default_factory=Counts)
-    changed_ticket_ids: set[int] = field(default_factory=set)
+
+
+ChunkWritten = Callable[[list[dict], set[int], TicketsWritten], None]
 
 
 def tickets_upsert(
     *,
     organization: Organization,
-    tickets: list[dict],
+    tickets: Iterable[dict],
     contexts: dict[int, ProjectContext],
+    after_chunk: ChunkWritten | None = None,
     progress: Progress = SILENT,
 ) -> TicketsWritten:
     """Upsert tickets by id and make each ticket's history exactly the bundle's: events are
     compared by their natural signature, only missing ones are inserted and only vanished ones
-    deleted. Written in chunks of TICKET_CHUNK tickets."""
+    deleted. Written in chunks of TICKET_CHUNK tickets; `after_chunk` hears of each chunk with the
+    ids of its tickets whose derived values must be refreshed and the counts so far (nothing of
+    the chunk is kept)."""
     result = TicketsWritten()
     for chunk in batched(tickets, TICKET_CHUNK):
-        _tickets_chunk_upsert(organization=organization, tickets=chunk, contexts=contexts, result=result)
+        changed = _tickets_chunk_upsert(organization=organization, tickets=chunk, contexts=contexts, result=result)
+        if after_chunk is not None:
+            after_chunk(chunk, changed, result)
         progress.advance(len(chunk))
     id_sequences_reset(Ticket)
     return result
@@ -163,7 +171,7 @@ def tickets_upsert(
 
 def _tickets_chunk_upsert(
     *, organization: Organization, tickets: list[dict], contexts: dict[int, ProjectContext], result: TicketsWritten
-) -> None:
+) -> set[int]:
     organization_id = organization.id
     histories = {
         ticket["id"]: ticket_history(
@@ -178,7 +186,7 @@ def _tickets_chunk_upsert(
         creation_fields={ticket_id: history.creation_fields for ticket_id, history in histories.items()},
     )  # fmt: skip
     result.tickets.add(counts)
-    result.changed_ticket_ids.update(touched)
+    changed_ids = set(touched)
 
     stored_events: dict[int, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(list))
     for chunk in batched(sorted(stored), QUERY_CHUNK):  # a ticket just created has no stored history
@@ -199,7 +207,7 @@ def _tickets_chunk_upsert(
         leftovers = [event_id for ids in have.values() for event_id in ids]
         obsolete += leftovers
         if changed or leftovers:
-            result.changed_ticket_ids.add(ticket_id)
+            changed_ids.add(ticket_id)
     for chunk in batched(obsolete, QUERY_CHUNK):
         TicketEvent.objects.filter(id__in=chunk).delete()
     result.events.created += insert_rows(
@@ -208,6 +216,6 @@ def _tickets_chunk_upsert(
     result.events.deleted += len(obsolete)
 
     # A stored ticket without derived values (say, a refresh that never ran) is refreshed too.
-    unchanged = sorted(set(stored) - result.changed_ticket_ids)
+    unchanged = sorted(set(stored) - changed_ids)
     with_metrics = set(TicketMetrics.objects.filter(ticket_id__in=unchanged).values_list("ticket_id", flat=True))
-    result.changed_ticket_ids.update(set(unchanged) - with_metrics)
+    return changed_ids | (set(unchanged) - with_metrics)

@@ -54,10 +54,9 @@ def test_import_bundle_prints_progress_while_it_runs(tmp_path):
     stages = list(dict.fromkeys(m["stage"] for m in lines))
     assert stages == [
         "reading", "validating", "organization, teams, people, projects, sprints", "tickets",
-        "repositories, commits, pull requests, deployments", "per-ticket metrics", "coding days",
+        "repositories, commits, pull requests, deployments", "coding days",
     ]  # fmt: skip
     assert counts(lines, "tickets") == [(0, 100), (25, 100), (50, 100), (75, 100), (100, 100)]
-    assert counts(lines, "per-ticket metrics") == [(0, 100), (30, 100), (60, 100), (90, 100), (100, 100)]
     assert out.splitlines()[0] == "Organization progress: imported"  # the summary, at the end
     assert "per-ticket metrics recomputed for 100 ticket(s)" in out
 
@@ -129,3 +128,17 @@ def test_import_git_prints_progress(tmp_path):
         ("commits", None), ("commits", "1"), ("commits", "2"), ("commits", "3"),
     ]  # fmt: skip
     assert "Repository core: imported 3 commit(s)" in out
+
+
+def test_import_bundle_reports_the_refresh_of_stored_tickets_when_a_setting_changed(tmp_path):
+    bundle = demo_bundle(tickets=60, seed=3, slug="setting", today=TODAY)
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    run("import_bundle", str(path))
+    bundle["organization"]["settings"]["backflow_counts_intra_lane_changes"] = False
+    path.write_text(json.dumps(bundle))
+
+    out, lines = run("import_bundle", str(path))
+
+    assert counts(lines, "per-ticket metrics of stored tickets")[-1][0] == 60
+    assert "per-ticket metrics recomputed for 60 ticket(s)" in out
