@@ -2,8 +2,12 @@
 `from` side of each change filled in, and the ticket's current values derived from them (status,
 assignee, story points, update / resolve / close times, help-desk facts). Plain data in and out."""
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
+from functools import cached_property
+from hashlib import blake2b
+
+import orjson
 
 from formulas.tickets import MappedStatus
 from imports.parsing import parse_timestamp_utc, story_points_decimal, story_points_text
@@ -35,6 +39,12 @@ class ProjectContext:
     default_status: int
     helper_ids: frozenset[int]
 
+    @cached_property
+    def signature(self) -> bytes:
+        """Everything of the project that `ticket_history` reads, as bytes."""
+        statuses = sorted((key, s.row_id, *astuple(s.mapping)) for key, s in self.statuses.items())
+        return orjson.dumps([self.project_id, self.kind, statuses, self.default_status, sorted(self.helper_ids)])
+
 
 @dataclass
 class TicketHistory:
@@ -44,6 +54,18 @@ class TicketHistory:
     fields: dict
     creation_fields: dict
     events: list[tuple]
+
+
+DIGEST_VERSION = b"tally-ticket-digest/1"
+"""Part of every ticket digest: change it when `ticket_history` writes a ticket differently, so
+that no ticket written by an older version is taken as up to date."""
+
+
+def ticket_digest(ticket: dict, project: ProjectContext) -> str:
+    """A digest of everything that decides the rows an import writes for one bundle ticket: the
+    ticket itself (keys sorted), its project's workflow and helpers, and DIGEST_VERSION."""
+    content = orjson.dumps(ticket, option=orjson.OPT_SORT_KEYS)
+    return blake2b(DIGEST_VERSION + project.signature + content, digest_size=16).hexdigest()
 
 
 def _event_signature(**values) -> tuple:

@@ -1,6 +1,8 @@
 """Bundle writes for the tickets app: projects with their workflow statuses and helpers, sprints,
 tickets and their history. Tickets are written in chunks, each compared with what is stored, so
-memory stays bounded and an identical re-import writes no rows."""
+memory stays bounded and an identical re-import writes no rows. A ticket whose stored digest is the
+bundle ticket's (an import wrote it from the same ticket and nothing changed it since) is not
+compared at all: a re-import of an unchanged bundle reads one column per ticket."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -12,7 +14,7 @@ from common.progress import SILENT, Progress
 from formulas.tickets import MappedStatus
 from imports.parsing import batched, parse_timestamp_utc
 from imports.sync import QUERY_CHUNK, Counts, id_sequences_reset, links_sync, rows_sync, stored_by_id, stored_rows
-from imports.timeline import EVENT_FIELDS, ProjectContext, WorkflowStatus, ticket_history
+from imports.timeline import EVENT_FIELDS, ProjectContext, WorkflowStatus, ticket_digest, ticket_history
 from metrics.models import TicketMetrics
 from tickets.models import Helper, Project, Sprint, Status, Ticket, TicketEvent
 
@@ -173,20 +175,33 @@ def _tickets_chunk_upsert(
     *, organization: Organization, tickets: list[dict], contexts: dict[int, ProjectContext], result: TicketsWritten
 ) -> set[int]:
     organization_id = organization.id
+    digests = {ticket["id"]: ticket_digest(ticket, contexts[ticket["project"]]) for ticket in tickets}
+    stored_digests = dict(Ticket.objects.filter(id__in=list(digests)).values_list("id", "import_digest"))
+    same = {ticket_id for ticket_id, digest in digests.items() if stored_digests.get(ticket_id) == digest}
+    for ticket in tickets:
+        if ticket["id"] in same:  # written by an import from this very ticket, untouched since
+            result.tickets.unchanged += 1
+            result.events.unchanged += len(ticket.get("events") or [])
     histories = {
         ticket["id"]: ticket_history(
             ticket=ticket, project=contexts[ticket["project"]], organization_id=organization_id
         )
         for ticket in tickets
+        if ticket["id"] not in same
     }
     desired = {ticket_id: {"id": ticket_id, **history.fields} for ticket_id, history in histories.items()}
     stored = stored_by_id(Ticket, desired, TICKET_FIELDS)
+    creation_fields = {
+        ticket_id: {**history.creation_fields, "import_digest": digests[ticket_id]}
+        for ticket_id, history in histories.items()
+    }
     counts, touched = rows_sync(
-        model=Ticket, desired=desired, stored=stored, fields=TICKET_FIELDS,
-        creation_fields={ticket_id: history.creation_fields for ticket_id, history in histories.items()},
-    )  # fmt: skip
+        model=Ticket, desired=desired, stored=stored, fields=TICKET_FIELDS, creation_fields=creation_fields
+    )
     result.tickets.add(counts)
     changed_ids = set(touched)
+    stale = [Ticket(id=ticket_id, import_digest=digests[ticket_id]) for ticket_id in stored]
+    Ticket.objects.bulk_update(stale, ["import_digest"], batch_size=TICKET_CHUNK)
 
     stored_events: dict[int, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(list))
     for chunk in batched(sorted(stored), QUERY_CHUNK):  # a ticket just created has no stored history
@@ -216,6 +231,6 @@ def _tickets_chunk_upsert(
     result.events.deleted += len(obsolete)
 
     # A stored ticket without derived values (say, a refresh that never ran) is refreshed too.
-    unchanged = sorted(set(stored) - changed_ids)
+    unchanged = sorted((set(stored) | same) - changed_ids)
     with_metrics = set(TicketMetrics.objects.filter(ticket_id__in=unchanged).values_list("ticket_id", flat=True))
     return changed_ids | (set(unchanged) - with_metrics)

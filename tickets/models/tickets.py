@@ -58,6 +58,11 @@ class Ticket(models.Model):
     reopened_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     last_message_at = models.DateTimeField(null=True, blank=True)
     last_message_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    import_digest = models.CharField(
+        max_length=32, blank=True, default="", editable=False,
+        help_text="Digest of the bundle ticket the last import wrote, while nothing else has changed the ticket "
+        "since: an import of the same ticket skips it. Cleared by every other save.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["id"]
@@ -83,3 +88,11 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        """A ticket changed outside the bundle import no longer matches the bundle ticket its
+        digest describes: the next import compares it in full (and restores the bundle's values)."""
+        self.import_digest = ""
+        if update_fields is not None:
+            update_fields = {*update_fields, "import_digest"}
+        super().save(*args, update_fields=update_fields, **kwargs)

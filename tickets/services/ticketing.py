@@ -266,10 +266,12 @@ def ticketing_status_change(
             body=comment,
         )  # fmt: skip
         if reopening and locked.resolution:
-            Ticket.objects.filter(pk=locked.pk).update(resolution="")
+            Ticket.objects.filter(pk=locked.pk).update(resolution="", import_digest="")
     else:
         if resolution and resolution != locked.resolution:
-            Ticket.objects.filter(pk=locked.pk).update(resolution=resolution, updated_at=max(locked.updated_at, at))
+            Ticket.objects.filter(pk=locked.pk).update(
+                resolution=resolution, updated_at=max(locked.updated_at, at), import_digest=""
+            )
         if comment:
             ticket_event_append(ticket=locked, kind=Kind.COMMENT, at=at, actor=actor, body=comment)
     ticket.refresh_from_db()
