@@ -14,8 +14,6 @@ from typing import BinaryIO
 import ijson
 import orjson
 
-from imports.validation.index import BundleInvalid
-
 STREAMED_SECTIONS = ("tickets", "commits", "pull_requests", "deployments")
 _STARTS = ("start_map", "start_array")
 _ENDS = ("end_map", "end_array")
@@ -77,9 +75,10 @@ def is_list(value: object) -> bool:
 
 
 def bundle_read(path: Path) -> dict:
-    """The bundle's top-level object, its large list sections as StreamedSection. Raises
-    BundleUnreadable for a file that is not one JSON document, BundleInvalid for a root that is not
-    an object or a key given twice (a streamed section would otherwise be read twice)."""
+    """The bundle's top-level object, its large list sections as StreamedSection. A root that is
+    not an object comes back as an empty value of its type (a list, say), for validation to report.
+    Raises BundleUnreadable for a file that is not one JSON document or that gives a top-level key
+    twice (a streamed section would be read twice)."""
     try:
         with path.open("rb") as file:
             return _top_level(ijson.parse(file, use_float=True), path)
@@ -90,14 +89,13 @@ def bundle_read(path: Path) -> dict:
 def _top_level(events: Iterator[tuple], path: Path) -> dict:
     _prefix, event, _first = next(events)
     if event != "start_map":
-        kind = {"start_array": "list", "string": "str", "number": "int", "boolean": "bool", "null": "NoneType"}
-        raise BundleInvalid([f"(root): expected a JSON object, got {kind.get(event, event)}"])
+        return [] if event == "start_array" else _first
     data: dict = {}
     for _prefix, event, key in events:
         if event == "end_map":
             break
         if key in data:
-            raise BundleInvalid([f"{key}: given twice in the bundle"])
+            raise BundleUnreadable(f"the top-level key {key!r} is given twice")
         data[key] = _key_value(events, key, path)
     for _ in events:  # ijson reports anything after the document as an error
         pass

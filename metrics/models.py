@@ -4,7 +4,9 @@ them are rebuilt from history by `metrics.services`; none is a source of truth.
 The four derived tables carry no database foreign keys: every id in them is copied from a ticket
 and its history, whose own keys the database checks, and they are rewritten only while their
 ticket is locked. Checking them again would cost an import one trigger per row and key (a third
-of its time); deletes still cascade to them through the ORM."""
+of its time); deletes still cascade to them through the ORM. Nor do they have an index per key:
+the composite indexes that start with the organization serve every read, and a status or person
+is not deleted while history points at it."""
 
 from django.db import models
 
@@ -20,7 +22,7 @@ class TicketMetrics(models.Model):
     ticket = models.OneToOneField(
         Ticket, primary_key=True, on_delete=models.CASCADE, db_constraint=False, related_name="metrics"
     )
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     first_active_at = models.DateTimeField(null=True)
     done_at = models.DateTimeField(null=True, help_text="Last entry into done, for tickets now done (not canceled).")
     cycle_time_seconds = models.BigIntegerField(null=True)
@@ -45,9 +47,9 @@ class TicketMetrics(models.Model):
 class StatusInterval(models.Model):
     """A span of time a ticket spent in one status: [started_at, ended_at), open while current."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, db_constraint=False, related_name="status_intervals")
-    status = models.ForeignKey(Status, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True)
 
@@ -60,10 +62,14 @@ class StatusTransition(models.Model):
     """A status change between two mapped statuses that counts as a transition; `is_backflow`
     when it moves to an earlier lane (not into a canceled status)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, db_constraint=False, related_name="transitions")
-    from_status = models.ForeignKey(Status, on_delete=models.CASCADE, db_constraint=False, related_name="+")
-    to_status = models.ForeignKey(Status, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    from_status = models.ForeignKey(
+        Status, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    to_status = models.ForeignKey(
+        Status, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
     at = models.DateTimeField()
     is_backflow = models.BooleanField(default=False)
 
@@ -76,9 +82,11 @@ class TicketCredit(models.Model):
     """A person credited with a ticket: its assignee at some time while it was active
     (docs/flow-ticket-log.md, "Attribution")."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, db_constraint=False, related_name="credits")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, db_constraint=False, related_name="ticket_credits")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="ticket_credits"
+    )
 
     class Meta:
         ordering = ["ticket_id", "person_id", "id"]

@@ -7,6 +7,7 @@ import orjson
 import pytest
 
 from imports.reading import STREAMED_SECTIONS, BundleUnreadable, StreamedSection, bundle_file, bundle_read
+from imports.validation.bundle import bundle_validate
 from imports.validation.index import BundleInvalid
 
 BUNDLE = {
@@ -87,19 +88,19 @@ def test_a_file_that_is_not_one_json_document_is_unreadable(tmp_path, content, m
     assert str(unreadable.value).startswith(message)
 
 
-@pytest.mark.parametrize(
-    ("content", "problem"),
-    [
-        (b"[]", "(root): expected a JSON object, got list"),
-        (b'"bundle"', "(root): expected a JSON object, got str"),
-        (b'{"tickets": [], "tickets": [{"id": 1}]}', "tickets: given twice in the bundle"),
-    ],
-)
-def test_a_root_that_is_not_an_object_or_a_key_given_twice_is_invalid(tmp_path, content, problem):
-    with pytest.raises(BundleInvalid) as invalid:
-        bundle_read(written(tmp_path, content))
+def test_a_key_given_twice_is_unreadable(tmp_path):
+    with pytest.raises(BundleUnreadable) as unreadable:
+        bundle_read(written(tmp_path, b'{"tickets": [], "tickets": [{"id": 1}]}'))
 
-    assert invalid.value.problems == [problem]
+    assert str(unreadable.value) == "the top-level key 'tickets' is given twice"
+
+
+@pytest.mark.parametrize(("content", "problem"), [(b"[1, 2]", "list"), (b'"bundle"', "str"), (b"7", "int")])
+def test_a_root_that_is_not_an_object_is_left_for_validation_to_report(tmp_path, content, problem):
+    with pytest.raises(BundleInvalid) as invalid:
+        bundle_validate(data=bundle_read(written(tmp_path, content)))
+
+    assert invalid.value.problems == [f"(root): expected a JSON object, got {problem}"]
 
 
 def test_standard_input_is_copied_to_a_file_that_lasts_while_it_is_read(monkeypatch):

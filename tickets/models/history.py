@@ -25,8 +25,9 @@ class TicketEvent(models.Model):
         ADD = "add"
         REMOVE = "remove"
 
-    # The ticket's organization, copied for indexes; the ticket's key is the one checked.
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False)
+    # The ticket's organization, copied for the composite indexes (which serve its lookups); the
+    # ticket's key is the one checked.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
     at = models.DateTimeField()
