@@ -58,6 +58,8 @@ def check_database(sections: dict[str, list], index: BundleIndex, problems: Prob
                 if _is_id(item.get("id")):
                     paths.setdefault(item["id"], f"{path}.id")
             _check_taken(model, what, paths, organization_id, problems)
+            if section == "tickets" and organization is not None:  # in the same pass over them
+                _check_ticket_keys(chunk, index, organization, problems)
     _check_taken(RepositoryTag, "repository tag", _tag_ids_with_paths(sections), organization_id, problems)
     if organization is not None:
         _check_natural_keys(sections, index, organization, problems)
@@ -94,8 +96,6 @@ def _check_natural_keys(sections: dict[str, list], index: BundleIndex, organizat
         if _is_id(item.get("id")) and isinstance(item.get("key"), str)
     }
     _conflicts(Project.objects.filter(organization=organization), ("key",), projects, problems, "project key")
-    for chunk in batched(_valid_dicts(sections["tickets"], "tickets"), QUERY_CHUNK):
-        _check_ticket_keys(chunk, index, organization, problems)
     repositories, tags = {}, {}
     for path, item in _valid_dicts(sections["repositories"], "repositories"):
         if _is_id(item.get("id")) and isinstance(item.get("name"), str):

@@ -1,6 +1,7 @@
 """Validation of bundles: every kind of problem is reported with its JSON location, and
 nothing is written."""
 
+import copy
 import json
 from pathlib import Path
 
@@ -136,3 +137,62 @@ def test_help_desk_ticket_numbers_must_be_unique_within_the_project(source):
         bundle_validate(data=source(bundle))
 
     assert rejected.value.problems == ["tickets[2].number: ticket number 7 is also used by ticket 9101"]
+
+
+def _again(section: str, **changes):
+    """Append a copy of the first item of `section`, with `changes`."""
+
+    def change(bundle: dict) -> None:
+        bundle[section].append({**copy.deepcopy(bundle[section][0]), **changes})
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        (_again("tickets", key="CORE-2"), ["tickets[1].id: duplicate ticket id 9001"]),
+        (
+            _again("tickets", id=9002),
+            [
+                "tickets[1].key: duplicate ticket key CORE-1 in project 500",
+                "tickets[1].number: ticket number 1 is also used by ticket 9001",
+            ],
+        ),
+        (
+            _again("tickets", id=9002, key="CORE-2", number=1),
+            ["tickets[1].number: ticket number 1 is also used by ticket 9001"],
+        ),
+        (
+            _again("commits"),
+            [f"commits[1].sha: duplicate commit {'9fceb02d0ae598e95dc970b74767f19372d61af8'} in repository 300"],
+        ),
+        (_again("pull_requests", number=18), ["pull_requests[1].id: duplicate pull request id 4001"]),
+        (_again("pull_requests", id=4002), ["pull_requests[1].number: duplicate pull request 17 in repository 300"]),
+        (_again("deployments"), ["deployments[1].id: duplicate deployment id 6001"]),
+    ],
+)
+def test_a_repeated_id_key_or_number_is_reported_at_its_later_occurrence(change, problems, source):
+    bundle = spec_bundle()
+    bundle["tickets"][0]["number"] = 1
+    change(bundle)
+
+    with pytest.raises(BundleInvalid) as rejected:
+        bundle_validate(data=source(bundle))
+
+    assert rejected.value.problems == problems
+
+
+def test_a_ticket_key_or_number_held_by_another_stored_ticket_is_a_problem(source):
+    bundle = spec_bundle()
+    bundle["tickets"][0]["number"] = 1
+    bundle_import(data=bundle)
+    bundle["tickets"][0]["id"] = 9002
+
+    with pytest.raises(BundleInvalid) as rejected:
+        bundle_import(data=source(bundle))
+
+    assert rejected.value.problems == [
+        "tickets[0].key: ticket key 'CORE-1' is already used by 9001 in this organization",
+        "tickets[0].number: ticket number 1 is already used by 9001 in this organization",
+    ]
