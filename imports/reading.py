@@ -1,8 +1,9 @@
 """Reading a bundle file without holding it in memory. One pass over the file checks its JSON
-syntax, builds the small values (organization, teams, people, projects, sprints, repositories)
-and counts the items of the large sections; each large section is then read again, item by item,
-whenever it is iterated (validation and writing each take one pass). Memory stays flat however
-large the bundle: only the small sections and one batch of items are held at a time."""
+syntax, builds the small values (organization, teams, projects, sprints, repositories) and counts
+the items of the large sections (people, tickets, commits, pull requests, deployments); each large
+section is then read again, item by item, whenever it is iterated (validation and writing each take
+one pass). Memory stays flat however large the bundle: only the small sections and one batch of
+items are held at a time."""
 
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from typing import BinaryIO
 import ijson
 import orjson
 
-STREAMED_SECTIONS = ("tickets", "commits", "pull_requests", "deployments")
+STREAMED_SECTIONS = ("people", "tickets", "commits", "pull_requests", "deployments")
 _STARTS = ("start_map", "start_array")
 _ENDS = ("end_map", "end_array")
 

@@ -5,6 +5,7 @@ per-person coding days when commits changed."""
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from common.progress import SILENT, Progress
 from imports.parsing import batched
 from imports.sync import Counts
 from imports.validation.bundle import bundle_validate
+from imports.validation.index import BundleIndex
 from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
 from imports.writes.coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
 from imports.writes.reviews import pull_request_details_sync
@@ -61,17 +63,23 @@ def bundle_import(*, data: dict, progress: Progress = SILENT) -> ImportSummary:
     row by its bundle id in one transaction. Importing the same bundle again writes nothing.
     `progress` hears of each stage, and of tickets written and re-derived as they go."""
     progress.stage("validating", total=None)
-    bundle_validate(data=data)
+    index = bundle_validate(data=data)
     with transaction.atomic():
-        return _bundle_write(data, progress=progress)
+        return _bundle_write(data, index=index, progress=progress)
 
 
-def _bundle_write(data: dict, *, progress: Progress) -> ImportSummary:
+def _bundle_write(data: dict, *, index: BundleIndex, progress: Progress) -> ImportSummary:
     progress.stage("organization, teams, people, projects, sprints")
     organization, organization_counts, setting_changed = organization_upsert(data=data["organization"])
     summary = ImportSummary(organization=organization.slug, counts={"organization": organization_counts})
     summary.counts["teams"] = teams_upsert(organization=organization, teams=data.get("teams") or [])
-    summary.counts.update(people_upsert(organization=organization, people=data.get("people") or []))
+    bundle_person_ids = index.person_ids - set(index.stored_person_ids)
+    summary.counts.update(
+        _in_chunks(
+            partial(people_upsert, bundle_person_ids=bundle_person_ids),
+            organization=organization, items=data.get("people") or [], parameter="people",
+        )
+    )  # fmt: skip
     projects = projects_upsert(organization=organization, projects=data.get("projects") or [])
     summary.counts.update(projects.counts)
     sprint_counts = sprints_upsert(organization=organization, sprints=data.get("sprints") or [])
@@ -155,11 +163,13 @@ def _pull_requests_write(*, organization, items: list[dict]) -> dict[str, Counts
     }
 
 
-def _in_chunks(write: Callable[..., dict[str, Counts]], *, organization, items: Iterable[dict]) -> dict[str, Counts]:
+def _in_chunks(
+    write: Callable[..., dict[str, Counts]], *, organization, items: Iterable[dict], parameter: str = "items"
+) -> dict[str, Counts]:
     """Write a section CHUNK items at a time (a streamed section is never held whole), adding up
-    the counts of every chunk."""
+    the counts of every chunk. `write` takes the chunk as `parameter`."""
     totals: dict[str, Counts] = {}
     for chunk in batched(items, CHUNK):
-        for name, counts in write(organization=organization, items=chunk).items():
+        for name, counts in write(organization=organization, **{parameter: chunk}).items():
             totals.setdefault(name, Counts()).add(counts)
     return totals

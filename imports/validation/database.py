@@ -135,20 +135,23 @@ def _check_ticket_keys(chunk: list[tuple[str, dict]], index: BundleIndex, organi
 def _check_aliases(sections: dict[str, list], index: BundleIndex, organization, problems: Problems) -> None:
     """An alias may move between people of the bundle, and is taken over from a person created
     automatically for an unknown author (needs_review); held by anyone else it is a conflict."""
-    wanted: dict[str, str] = {}
-    for path, person in _valid_dicts(sections["people"], "people"):
-        values = [(f"{path}.email", person.get("email"))]
-        aliases = person.get("aliases")
-        values += [(f"{path}.aliases[{i}]", a) for i, a in enumerate(aliases if isinstance(aliases, list) else [])]
-        for value_path, value in values:
-            if isinstance(value, str) and value.strip():
-                wanted.setdefault(value.strip().lower(), value_path)
     stored = PersonAlias.objects.filter(organization=organization)
-    for chunk in batched(sorted(wanted), QUERY_CHUNK):
-        rows = stored.filter(value__in=chunk).values_list("value", "person_id", "person__needs_review")
-        for value, person_id, needs_review in rows:
-            if person_id not in index.person_ids and not needs_review:
-                problems.add(wanted[value], f"{value} is already an alias of person {person_id} (not in the bundle)")
+    for people in batched(_valid_dicts(sections["people"], "people"), QUERY_CHUNK // 2):
+        wanted: dict[str, str] = {}
+        for path, person in people:
+            values = [(f"{path}.email", person.get("email"))]
+            aliases = person.get("aliases")
+            values += [(f"{path}.aliases[{i}]", a) for i, a in enumerate(aliases if isinstance(aliases, list) else [])]
+            for value_path, value in values:
+                if isinstance(value, str) and value.strip():
+                    wanted.setdefault(value.strip().lower(), value_path)
+        for chunk in batched(sorted(wanted), QUERY_CHUNK):
+            rows = stored.filter(value__in=chunk).values_list("value", "person_id", "person__needs_review")
+            for value, person_id, needs_review in rows:
+                if person_id not in index.person_ids and not needs_review:
+                    problems.add(
+                        wanted[value], f"{value} is already an alias of person {person_id} (not in the bundle)"
+                    )
 
 
 def _check_stored_people(index: BundleIndex, organization_id: int | None, problems: Problems) -> None:

@@ -1,6 +1,8 @@
 """Bundle writes for the accounts app: the organization, teams (with their paths), people with
 their team memberships and aliases."""
 
+from collections.abc import Collection
+
 from accounts.models import Organization, Person, PersonAlias, Team, TeamMembership
 from accounts.services import team_paths_rebuild
 from coding.models import Commit
@@ -57,10 +59,13 @@ def teams_upsert(*, organization: Organization, teams: list[dict]) -> Counts:
     return counts
 
 
-def people_upsert(*, organization: Organization, people: list[dict]) -> dict[str, Counts]:
+def people_upsert(
+    *, organization: Organization, people: list[dict], bundle_person_ids: Collection[int] = ()
+) -> dict[str, Counts]:
     """Upsert people by id, make their team memberships and aliases exactly the bundle's (aliases
     lower-cased, the person's email included). An alias held by an automatically created
-    needs-review person moves to the bundle's person together with that person's commits."""
+    needs-review person moves to the bundle's person together with that person's commits, unless
+    that person is one of the bundle's too (`bundle_person_ids`, for a bundle written in chunks)."""
     desired = {
         person["id"]: {
             "id": person["id"],
@@ -83,7 +88,7 @@ def people_upsert(*, organization: Organization, people: list[dict]) -> dict[str
         extra={"organization_id": organization.id},
     )  # fmt: skip
     aliases = {person["id"]: person_alias_values(person) for person in people}
-    _take_over_aliases(organization=organization, aliases=aliases)
+    _take_over_aliases(organization=organization, aliases=aliases, keep={*aliases, *bundle_person_ids})
     alias_counts = links_sync(
         model=PersonAlias, owner_field="person_id", other_field="value", desired=aliases,
         extra={"organization_id": organization.id},
@@ -97,15 +102,12 @@ def person_alias_values(person: dict) -> set[str]:
     return {value.strip().lower() for value in values if value.strip()}
 
 
-def _take_over_aliases(*, organization: Organization, aliases: dict[int, set[str]]) -> None:
+def _take_over_aliases(*, organization: Organization, aliases: dict[int, set[str]], keep: set[int]) -> None:
     owner_by_value = {value: person_id for person_id, values in aliases.items() for value in values}
     held = []
     for chunk in batched(sorted(owner_by_value), QUERY_CHUNK):
-        held += (
-            PersonAlias.objects.filter(organization=organization, value__in=chunk, person__needs_review=True)
-            .exclude(person_id__in=list(aliases))
-            .values_list("id", "value", "person_id")
-        )
+        rows = PersonAlias.objects.filter(organization=organization, value__in=chunk, person__needs_review=True)
+        held += [row for row in rows.values_list("id", "value", "person_id") if row[2] not in keep]
     if not held:
         return
     for _alias_id, value, reviewed_person_id in held:
