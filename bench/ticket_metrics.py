@@ -1,13 +1,18 @@
 """Ticket metrics routes against their raw-SQL floor, and the nightly rebuild, on PostgreSQL.
 
     .venv/bin/python bench/ticket_metrics.py --tickets 100000 1000000 [--repeat 9] [--skip-rebuild]
+    .venv/bin/python bench/ticket_metrics.py --orgs import-100000 import-1000000 --skip-rebuild
 
-For each size, seeds an organization `bench-<size>` with `seed_demo` (skipped when it exists),
-then for `/metrics` (with two comparison periods) and each sources route, over the 90 days before
-the newest completed ticket, for the largest root team with nested teams, prints the median time
-of the route (Django test client: auth, validation, query, JSON) beside the median time of the
-equivalent aggregate written by hand in SQL, and their ratio. Last, it runs the nightly rebuild of
-that organization in a child process and prints its wall time and peak memory (max RSS).
+For each size, seeds an organization `bench-<size>` with `seed_demo` (skipped when it exists), or
+takes the organizations `--orgs` names (say, those bench/import_bundle.py imported), then for
+`/metrics` (with two comparison periods, and alone over the last 7 days) and each sources route,
+over the 90 days before the newest completed ticket, for the largest root team with nested teams,
+prints the median time of the route (Django test client: auth, validation, query, JSON) beside
+the median time of the equivalent aggregate written by hand in SQL, and their ratio. Last, it runs
+the nightly rebuild of that organization in a child process and prints its wall time and peak
+memory (max RSS). With several sizes, it ends with what the 7-day `/metrics` of the largest costs
+against the smallest (the team's scope should cost the team's tickets in the range, not the
+organization's).
 """
 
 import argparse
@@ -106,8 +111,6 @@ def seed(slug: str, tickets: int) -> Organization:
         call_command("seed_demo", tickets=tickets, org=slug)
         print(f"seeded {slug} in {time.perf_counter() - start:.0f} s")
         organization = Organization.objects.get(slug=slug)
-    with connection.cursor() as cursor:  # fresh planner statistics, however the data arrived
-        cursor.execute("ANALYZE")
     return organization
 
 
@@ -140,9 +143,11 @@ def rebuild_in_child(organization_id: int) -> tuple[float, float]:
     return float(elapsed), float(peak_mb)
 
 
-def bench_size(size: int, repeat: int, rebuild: bool) -> None:
-    organization = seed(f"bench-{size // 1000}k", size)
-    org_tickets = Ticket.objects.filter(organization=organization).count()
+def bench_size(organization: Organization, repeat: int, rebuild: bool) -> float:
+    """Print the scenarios of one organization; return the 7-day /metrics route's median."""
+    with connection.cursor() as cursor:  # fresh planner statistics, however the data arrived
+        cursor.execute("ANALYZE")
+    org_tickets = size = Ticket.objects.filter(organization=organization).count()
     newest = TicketMetrics.objects.filter(organization=organization).aggregate(Max("done_at"))["done_at__max"]
     end = newest.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     start = end - timedelta(days=90)
@@ -161,11 +166,19 @@ def bench_size(size: int, repeat: int, rebuild: bool) -> None:
         return f'["{s.isoformat()}","{e.isoformat()}"]'
 
     query = f"date_range={dr(*ranges[0])}&team_id={team.id}&include_nested_teams=true"
+    week = (end - timedelta(days=7), end)
+    params["ws"], params["we"] = week
+    week_query = f"date_range={dr(*week)}&team_id={team.id}&include_nested_teams=true"
     periods = "[" + ",".join(dr(s, e) for s, e in ranges[1:]) + "]"
     _, key = api_key_create(organization=organization, email=f"bench-{size}@bench.test")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     scenarios = [
         ("/metrics (+2 periods)", f"/ticket-delivery/metrics?{query}&periods={periods}", metrics_sql(3)),
+        (
+            "/metrics, 7 days",
+            f"/ticket-delivery/metrics?{week_query}",
+            metrics_sql(1).replace("s0", "ws").replace("e0", "we"),
+        ),
         ("/metrics/backflow-sources", f"/ticket-delivery/metrics/backflow-sources?{query}", BACKFLOW_SQL),
         ("/metrics/jitter-sources", f"/ticket-delivery/metrics/jitter-sources?{query}", JITTER_SQL),
         ("/metrics/queuetime-sources", f"/ticket-delivery/metrics/queuetime-sources?{query}", QUEUE_SQL),
@@ -176,27 +189,39 @@ def bench_size(size: int, repeat: int, rebuild: bool) -> None:
     )
     print(f"team {team.name!r} (id {team.id}) with nested teams; median of {repeat} runs")
     print(f"{'route':30} {'route ms':>9} {'raw SQL ms':>11} {'ratio':>6}")
+    week_completed = TicketMetrics.objects.filter(
+        organization=organization, done_at__gte=week[0], done_at__lt=week[1]
+    ).count()
+    print(f"7 days to {end:%Y-%m-%d}: {week_completed:,} completed in the org")
+    timings = {}
     for name, url, sql in scenarios:
         response = client.get(url)
         assert response.status_code == 200, response.content[:300]
         route = median_seconds(lambda url=url: client.get(url), repeat=repeat)
         raw = median_seconds(floor(sql, params), repeat=repeat)
+        timings[name] = route
         print(f"{name:30} {route * 1000:9.1f} {raw * 1000:11.1f} {route / raw:6.2f}")
-    if not rebuild:
-        return
-    elapsed, peak_mb = rebuild_in_child(organization.id)
-    print(f"nightly rebuild of {org_tickets:,} tickets: {elapsed:.0f} s, peak memory {peak_mb:.0f} MB")
+    if rebuild:
+        elapsed, peak_mb = rebuild_in_child(organization.id)
+        print(f"nightly rebuild of {org_tickets:,} tickets: {elapsed:.0f} s, peak memory {peak_mb:.0f} MB")
+    return timings["/metrics, 7 days"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--orgs", nargs="+", help="Existing organizations (slugs) instead of --tickets.")
     parser.add_argument("--skip-rebuild", action="store_true", help="Time the routes only.")
     args = parser.parse_args()
     ensure_database()
-    for size in args.tickets:
-        bench_size(size, args.repeat, rebuild=not args.skip_rebuild)
+    if args.orgs:
+        organizations = [Organization.objects.get(slug=slug) for slug in args.orgs]
+    else:
+        organizations = [seed(f"bench-{size // 1000}k", size) for size in args.tickets]
+    weeks = [bench_size(organization, args.repeat, rebuild=not args.skip_rebuild) for organization in organizations]
+    if len(weeks) > 1:
+        print(f"\n7-day /metrics for the root team: largest / smallest organization = {weeks[-1] / weeks[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Reads of tickets shared by the API and the staff pages."""
 
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from accounts.models import Organization
 from metrics.models import TicketCredit
@@ -54,10 +54,23 @@ def ticket_log(*, organization: Organization) -> QuerySet[Ticket]:
     )
 
 
-def attributed_to(*, queryset: QuerySet[Ticket], person_ids: QuerySet, current_assignee: bool) -> QuerySet[Ticket]:
+def attributed_to(
+    *, queryset: QuerySet[Ticket], person_ids: QuerySet, current_assignee: bool, per_ticket: bool = False
+) -> QuerySet[Ticket]:
     """Tickets credited to one of `person_ids` (assignee at some time while active, docs/flow-ticket-log.md), or,
-    with `current_assignee`, whose current assignee is one of them."""
+    with `current_assignee`, whose current assignee is one of them.
+
+    `per_ticket` is for a queryset that other conditions already narrow to few tickets (completed in
+    a date range): the people are read first, and each ticket's credits are looked up by its id, so
+    the cost follows those tickets, not every credit of the people. Without it the credits of the
+    people are read as one set (the right plan when every ticket of the organization may be read)."""
     if current_assignee:
         return queryset.filter(assignee_id__in=person_ids)
-    credited = TicketCredit.objects.filter(person_id__in=person_ids).values("ticket_id")
-    return queryset.filter(id__in=credited)
+    if not per_ticket:
+        credited = TicketCredit.objects.filter(person_id__in=person_ids).values("ticket_id")
+        return queryset.filter(id__in=credited)
+    people = sorted(value for row in person_ids for value in row.values())  # a one-column values() queryset
+    # A correlated scalar subquery, which PostgreSQL runs per outer row (an EXISTS or IN would be
+    # turned into a join that reads every credit of the people).
+    first_credit = TicketCredit.objects.filter(ticket_id=OuterRef("id"), person_id__in=people).values("ticket_id")[:1]
+    return queryset.alias(credit=Subquery(first_credit)).filter(credit__isnull=False)

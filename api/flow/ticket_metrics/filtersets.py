@@ -9,6 +9,7 @@ from api.flow.scope import TicketScopeFilterSet
 from common.api import patterns
 from common.api.filters import IntegerListFilter, ignore
 from common.dateranges import DateRangeError, parse_date_range, parse_periods, same_length
+from metrics.selectors.retrospective import completed_in_any
 
 DATE_RANGE_EXAMPLE = '["2024-06-24T09:00:00-6:00","2024-07-24T09:00:00-6:00"]'
 # Each range is a few aggregate columns of one query: PostgreSQL takes at most 1,664 of them.
@@ -90,7 +91,12 @@ class TicketMetricsFilterSet(TicketScopeFilterSet):
     class Meta(TicketScopeFilterSet.Meta):
         form = TicketMetricsForm
 
+    credits_per_ticket = True
+
     def filter_queryset(self, queryset):
+        # Only tickets completed in one of the ranges count: read them through the metrics'
+        # (organization, done_at) index first, then check each one's team or person.
+        queryset = queryset.filter(metrics__organization_id=self.organization.id).filter(completed_in_any(self.ranges))
         queryset = super().filter_queryset(queryset)
         return self.filter_projects(queryset, self.form.cleaned_data["project_ids"], "project_ids")
 
