@@ -1,6 +1,7 @@
 """Ticket-log routes against their raw-SQL floor, on PostgreSQL (docs/flow-ticket-log.md).
 
     .venv/bin/python bench/ticket_log.py --tickets 100000 [--repeat 15]
+    .venv/bin/python bench/ticket_log.py --org import-1000000   # an organization already imported
 
 Seeds the `bench` organization with `seed_demo` when it has fewer tickets than asked, then, for
 each scenario, prints the median time of the route (through Django's test client: auth, filters,
@@ -70,10 +71,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--org", help="An existing organization (slug) to read, instead of seeding 'bench'.")
     args = parser.parse_args()
     ensure_database()
-    organization = Organization.objects.filter(slug="bench").first()
-    if organization is None or Ticket.objects.filter(organization=organization).count() < args.tickets:
+    slug = args.org or "bench"
+    organization = Organization.objects.filter(slug=slug).first()
+    if args.org is None and (
+        organization is None or Ticket.objects.filter(organization=organization).count() < args.tickets
+    ):
         call_command("seed_demo", tickets=args.tickets, org="bench")
         organization = Organization.objects.get(slug="bench")
     tickets = Ticket.objects.filter(organization=organization).count()
@@ -112,7 +117,7 @@ def main() -> None:
          raw(ROW_SQL.format(where="", order="m.cycle_time_seconds DESC NULLS LAST, t.id") + f" OFFSET {deep}",
              count_all, params)),
     ]  # fmt: skip
-    print(f"{tickets} tickets in organization 'bench', PostgreSQL, median of {args.repeat} runs")
+    print(f"{tickets} tickets in organization {slug!r}, PostgreSQL, median of {args.repeat} runs")
     print(f"{'scenario':58} {'route ms':>9} {'raw SQL ms':>11} {'ratio':>6}")
     for name, url, floor in scenarios:
         assert client.get(url).status_code == 200, client.get(url).content[:300]

@@ -31,6 +31,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+elif env.bool("POSTGRES_JIT_OFF", default=True):
+    # PostgreSQL compiles a query whose estimated cost is high (a metrics aggregate at a million
+    # tickets) with LLVM first: 100-200 ms before a query that runs in tens (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # APPS

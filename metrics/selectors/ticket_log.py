@@ -3,6 +3,7 @@
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from accounts.models import Organization
+from common.db import AnyOf
 from metrics.models import TicketCredit
 from tickets.models import Ticket
 
@@ -69,8 +70,9 @@ def attributed_to(
     if not per_ticket:
         credited = TicketCredit.objects.filter(person_id__in=person_ids).values("ticket_id")
         return queryset.filter(id__in=credited)
-    people = sorted(value for row in person_ids for value in row.values())  # a one-column values() queryset
+    people = sorted({value for row in person_ids for value in row.values()})  # a one-column values() queryset
     # A correlated scalar subquery, which PostgreSQL runs per outer row (an EXISTS or IN would be
     # turned into a join that reads every credit of the people).
-    first_credit = TicketCredit.objects.filter(ticket_id=OuterRef("id"), person_id__in=people).values("ticket_id")[:1]
+    first_credit = TicketCredit.objects.filter(AnyOf(F("person_id"), people), ticket_id=OuterRef("id"))
+    first_credit = first_credit.order_by().values("ticket_id")[:1]
     return queryset.alias(credit=Subquery(first_credit)).filter(credit__isnull=False)
