@@ -77,7 +77,7 @@ def _bundle_write(data: dict, *, index: BundleIndex, progress: Progress) -> Impo
     summary.counts.update(
         _in_chunks(
             partial(people_upsert, bundle_person_ids=bundle_person_ids),
-            organization=organization, items=data.get("people") or [], parameter="people",
+            organization=organization, people=data.get("people") or [],
         )
     )  # fmt: skip
     projects = projects_upsert(organization=organization, projects=data.get("projects") or [])
@@ -96,13 +96,13 @@ def _bundle_write(data: dict, *, index: BundleIndex, progress: Progress) -> Impo
     summary.tickets_refreshed = derived.refreshed
     progress.stage("repositories, commits, pull requests, deployments")
     summary.counts.update(repositories_upsert(organization=organization, repositories=data.get("repositories") or []))
-    commit_counts = _in_chunks(commits_upsert, organization=organization, items=data.get("commits") or [])
+    commit_counts = _in_chunks(commits_upsert, organization=organization, commits=data.get("commits") or [])
     summary.counts.update(commit_counts)
     summary.counts.update(
-        _in_chunks(_pull_requests_write, organization=organization, items=data.get("pull_requests") or [])
+        _in_chunks(_pull_requests_write, organization=organization, pull_requests=data.get("pull_requests") or [])
     )
     summary.counts.update(
-        _in_chunks(deployments_upsert, organization=organization, items=data.get("deployments") or [])
+        _in_chunks(deployments_upsert, organization=organization, deployments=data.get("deployments") or [])
     )
     if any(counts.changed for counts in commit_counts.values()):
         progress.stage("coding days")
@@ -123,12 +123,9 @@ class _DerivedValues:
         self.now = timezone.now()
         self.refreshed = 0
         self.grown: Counter = Counter()
-        self.created = {Ticket: 0, TicketEvent: 0}
 
     def chunk_written(self, chunk: list[dict], changed_ids: set[int], written: TicketsWritten) -> None:
-        self.grown[Ticket] += written.tickets.created - self.created[Ticket]
-        self.grown[TicketEvent] += written.events.created - self.created[TicketEvent]
-        self.created = {Ticket: written.tickets.created, TicketEvent: written.events.created}
+        self.grown.update({Ticket: written.tickets.created, TicketEvent: written.events.created})
         if self.setting_changed:  # every ticket is refreshed at the end
             return
         ids = changed_ids | {ticket["id"] for ticket in chunk if ticket["project"] in self.changed_project_ids}
@@ -156,18 +153,20 @@ class _DerivedValues:
             del self.grown[model]
 
 
-def _pull_requests_write(*, organization, items: list[dict]) -> dict[str, Counts]:
+def _pull_requests_write(*, organization, pull_requests: list[dict]) -> dict[str, Counts]:
     return {
-        "pull requests": pull_requests_upsert(organization=organization, pull_requests=items),
-        **pull_request_details_sync(organization=organization, pull_requests=items),
+        "pull requests": pull_requests_upsert(organization=organization, pull_requests=pull_requests),
+        **pull_request_details_sync(organization=organization, pull_requests=pull_requests),
     }
 
 
 def _in_chunks(
-    write: Callable[..., dict[str, Counts]], *, organization, items: Iterable[dict], parameter: str = "items"
+    write: Callable[..., dict[str, Counts]], *, organization, **section: Iterable[dict]
 ) -> dict[str, Counts]:
-    """Write a section CHUNK items at a time (a streamed section is never held whole), adding up
-    the counts of every chunk. `write` takes the chunk as `parameter`."""
+    """Write one section (the one keyword argument besides `organization`, passed to `write` under
+    its name) CHUNK items at a time, so a streamed section is never held whole; adds up the counts
+    of every chunk."""
+    ((parameter, items),) = section.items()
     totals: dict[str, Counts] = {}
     for chunk in batched(items, CHUNK):
         for name, counts in write(organization=organization, **{parameter: chunk}).items():

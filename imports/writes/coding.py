@@ -123,10 +123,9 @@ def _commit_row(commit: dict, *, organization_id: int, author_id: int | None) ->
     }
 
 
-def commits_upsert(*, organization: Organization, items: list[dict]) -> dict[str, Counts]:
+def commits_upsert(*, organization: Organization, commits: list[dict]) -> dict[str, Counts]:
     """Upsert commits by (repository, sha). Without line classifications every added line is new
     work and haloc is additions + deletions; the author's UTC offset and local date are kept."""
-    commits = items
     authors, review_counts = _authors_by_email(organization=organization, commits=commits)
     counts = Counts()
     repository_ids = sorted({commit["repository"] for commit in commits})
@@ -174,10 +173,9 @@ def pull_requests_upsert(*, organization: Organization, pull_requests: list[dict
     return counts
 
 
-def deployments_upsert(*, organization: Organization, items: list[dict]) -> dict[str, Counts]:
+def deployments_upsert(*, organization: Organization, deployments: list[dict]) -> dict[str, Counts]:
     """Upsert deployments by id and make the commits each shipped exactly the bundle's. A sha is
     resolved within the organization, preferring a commit of the deployment's own repository."""
-    deployments = items
     desired = {
         deployment["id"]: {
             "id": deployment["id"],

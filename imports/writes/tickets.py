@@ -144,6 +144,11 @@ class TicketsWritten:
     tickets: Counts = field(default_factory=Counts)
     events: Counts = field(default_factory=Counts)
 
+    def add(self, other: "TicketsWritten") -> None:
+        """Add another chunk's counts to these."""
+        self.tickets.add(other.tickets)
+        self.events.add(other.events)
+
 
 ChunkWritten = Callable[[list[dict], set[int], TicketsWritten], None]
 
@@ -159,13 +164,15 @@ def tickets_upsert(
     """Upsert tickets by id and make each ticket's history exactly the bundle's: events are
     compared by their natural signature, only missing ones are inserted and only vanished ones
     deleted. Written in chunks of TICKET_CHUNK tickets; `after_chunk` hears of each chunk with the
-    ids of its tickets whose derived values must be refreshed and the counts so far (nothing of
+    ids of its tickets whose derived values must be refreshed and the chunk's counts (nothing of
     the chunk is kept)."""
     result = TicketsWritten()
     for chunk in batched(tickets, TICKET_CHUNK):
-        changed = _tickets_chunk_upsert(organization=organization, tickets=chunk, contexts=contexts, result=result)
+        written = TicketsWritten()
+        changed = _tickets_chunk_upsert(organization=organization, tickets=chunk, contexts=contexts, result=written)
+        result.add(written)
         if after_chunk is not None:
-            after_chunk(chunk, changed, result)
+            after_chunk(chunk, changed, written)
         progress.advance(len(chunk))
     id_sequences_reset(Ticket)
     return result
