@@ -2,10 +2,11 @@
 and deployments."""
 
 import re
+from functools import partial
 
 from imports.parsing import Problems, Reader, objects
 from imports.validation.index import BundleIndex
-from imports.validation.repeats import RepeatFinder
+from imports.validation.repeats import RepeatFinder, later_occurrences
 from imports.validation.reviews import check_pull_request_details
 
 SHA_PATTERN = re.compile(r"^[0-9a-fA-F]{7,64}$")
@@ -78,13 +79,10 @@ def _check_commits(commits: list, index: BundleIndex, problems: Problems) -> Non
         for key in COMMIT_LINE_KEYS + COMMIT_CLASSIFICATION_KEYS:
             reader.integer(key)
         reader.number("impact")
-    if not repeats.may_repeat:
-        return
-    quiet = Problems()
-    for position, reader in objects(commits, "commits", quiet):
-        repository_id, sha = reader.reference("repository", index.repository_ids, "repository"), _sha(reader)
-        if repository_id is not None and sha is not None and repeats.earlier((repository_id, sha), position):
-            problems.add(f"commits[{position}].sha", f"duplicate commit {sha} in repository {repository_id}")
+    for reader, (repository_id, sha), _earlier in later_occurrences(
+        commits, "commits", repeats, partial(_commit_identity, index=index)
+    ):
+        problems.add(f"{reader.path}.sha", f"duplicate commit {sha} in repository {repository_id}")
 
 
 def _check_pull_requests(pull_requests: list, index: BundleIndex, problems: Problems) -> None:
@@ -100,16 +98,25 @@ def _check_pull_requests(pull_requests: list, index: BundleIndex, problems: Prob
         for key in ("additions", "deletions", "commits"):
             reader.integer(key)
         check_pull_request_details(reader, index, problems)
-    if not repeats.may_repeat:
-        return
-    for position, reader in objects(pull_requests, "pull_requests", Problems()):
-        for value in _pull_request_identity(reader, index):
-            if repeats.earlier(value, position) is None:
-                continue
-            if value[0] == "id":
-                problems.add(f"{reader.path}.id", f"duplicate pull request id {value[1]}")
-            else:
-                problems.add(f"{reader.path}.number", f"duplicate pull request {value[2]} in repository {value[1]}")
+    identity = partial(_pull_request_identity, index=index)
+    for reader, value, _earlier in later_occurrences(pull_requests, "pull_requests", repeats, identity):
+        if value[0] == "id":
+            problems.add(f"{reader.path}.id", f"duplicate pull request id {value[1]}")
+        else:
+            problems.add(f"{reader.path}.number", f"duplicate pull request {value[2]} in repository {value[1]}")
+
+
+def _commit_identity(reader: Reader, index: BundleIndex) -> list[tuple]:
+    """What must be unique among commits: the sha within the repository."""
+    repository_id = reader.reference("repository", index.repository_ids, "repository", required=True)
+    sha = _sha(reader)
+    return [(repository_id, sha)] if repository_id is not None and sha is not None else []
+
+
+def _deployment_identity(reader: Reader) -> list[int]:
+    """What must be unique among deployments: the id."""
+    deployment_id = reader.identifier()
+    return [deployment_id] if deployment_id is not None else []
 
 
 def _pull_request_identity(reader: Reader, index: BundleIndex) -> list[tuple]:
@@ -127,9 +134,8 @@ def _check_deployments(deployments: list, index: BundleIndex, problems: Problems
     repeats = RepeatFinder(values=len(deployments))
     for position, reader in objects(deployments, "deployments", problems):
         path = f"deployments[{position}]"
-        deployment_id = reader.identifier()
-        if deployment_id is not None:
-            repeats.note(deployment_id)
+        for value in _deployment_identity(reader):
+            repeats.note(value)
         reader.reference("repository", index.repository_ids, "repository", required=True)
         reader.string("environment", required=True, nullable=False, max_length=100)
         reader.timestamp("deployed_at", required=True, nullable=False)
@@ -141,9 +147,7 @@ def _check_deployments(deployments: list, index: BundleIndex, problems: Problems
                 problems.add(sha_path, f"not a commit sha: {sha!r}")
             elif sha.lower() not in index.commit_shas:
                 index.deployment_shas.append((sha_path, sha.lower()))
-    if not repeats.may_repeat:
-        return
-    for position, reader in objects(deployments, "deployments", Problems()):
-        deployment_id = reader.identifier()
-        if deployment_id is not None and repeats.earlier(deployment_id, position):
-            problems.add(f"deployments[{position}].id", f"duplicate deployment id {deployment_id}")
+    for reader, deployment_id, _earlier in later_occurrences(
+        deployments, "deployments", repeats, _deployment_identity
+    ):
+        problems.add(f"{reader.path}.id", f"duplicate deployment id {deployment_id}")

@@ -3,8 +3,10 @@ holding the values: memory stays flat whatever the bundle's size."""
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import NamedTuple
+
+from imports.parsing import Problems, Reader, objects
 
 _MAX_BITS = 1 << 27  # 16 MB
 _BITS_PER_VALUE = 64  # few hashes share a bit, so few values need a second look
@@ -53,6 +55,22 @@ class RepeatFinder:
             return Earlier(self._holders[value])
         self._holders[value] = holder
         return None
+
+
+def later_occurrences(
+    items: Iterable, section: str, repeats: RepeatFinder, identity: Callable[[Reader], list[Hashable]]
+) -> Iterator[tuple[Reader, Hashable, Earlier]]:
+    """The second pass over a section whose values `identity` gave `repeats.note` in the first:
+    each later occurrence of a value, with its item's reader and the first occurrence (whose
+    holder is that item's `id`). Nothing to read when no value may repeat; problems the readers
+    meet again are not reported twice."""
+    if not repeats.may_repeat:
+        return
+    for _position, reader in objects(items, section, Problems()):
+        for value in identity(reader):
+            earlier = repeats.earlier(value, reader.obj.get("id"))
+            if earlier is not None:
+                yield reader, value, earlier
 
 
 class HashSet:

@@ -1,9 +1,11 @@
 """Validation of the ticket sections of a bundle: sprints, tickets and their history events."""
 
+from functools import partial
+
 from imports.parsing import MAX_ID, Problems, Reader, is_integer, note_unique, objects
 from imports.timeline import ticket_number
 from imports.validation.index import BundleIndex, ProjectRef
-from imports.validation.repeats import RepeatFinder
+from imports.validation.repeats import RepeatFinder, later_occurrences
 
 EVENT_TYPES = ("status", "assignee", "comment", "description_edit", "story_points", "sprint")
 MAX_STORY_POINTS = 999_999
@@ -54,8 +56,15 @@ def _check_tickets(tickets: list, index: BundleIndex, problems: Problems) -> Non
                 problems.add(f"{path}.initial_status", f"required: project {project_id} has no not-started status")
         for _position, event in objects(reader.items("events"), f"{path}.events", problems):
             _check_event(event, project_id, project, index, problems)
-    if repeats.may_repeat:
-        _check_ticket_repeats(tickets, index, repeats, problems)
+    identity = partial(_ticket_identity, index=index)
+    for reader, value, earlier in later_occurrences(tickets, "tickets", repeats, identity):
+        ticket_id = reader.obj.get("id")
+        if value[0] == "id":
+            problems.add(f"{reader.path}.id", f"duplicate ticket id {ticket_id}")
+        elif value[0] == "key":
+            problems.add(f"{reader.path}.key", f"duplicate ticket key {value[2]} in project {value[1]}")
+        elif earlier.holder != ticket_id:
+            problems.add(f"{reader.path}.number", f"ticket number {value[2]} is also used by ticket {earlier.holder}")
 
 
 def _ticket_identity(reader: Reader, index: BundleIndex) -> list[tuple]:
@@ -72,26 +81,6 @@ def _ticket_identity(reader: Reader, index: BundleIndex) -> list[tuple]:
         if is_integer(number):
             identity.append(("number", project_id, number))
     return identity
-
-
-def _check_ticket_repeats(tickets: list, index: BundleIndex, repeats: RepeatFinder, problems: Problems) -> None:
-    """Second pass: report each later occurrence of an id, key or number, naming the first."""
-    quiet = Problems()
-    for position, ticket in enumerate(tickets):
-        if not isinstance(ticket, dict):
-            continue
-        path = f"tickets[{position}]"
-        ticket_id = ticket.get("id")
-        for value in _ticket_identity(Reader(ticket, path, quiet), index):
-            earlier = repeats.earlier(value, ticket_id)
-            if earlier is None:
-                continue
-            if value[0] == "id":
-                problems.add(f"{path}.id", f"duplicate ticket id {ticket_id}")
-            elif value[0] == "key":
-                problems.add(f"{path}.key", f"duplicate ticket key {value[2]} in project {value[1]}")
-            elif earlier.holder != ticket_id:
-                problems.add(f"{path}.number", f"ticket number {value[2]} is also used by ticket {earlier.holder}")
 
 
 def _check_event(
