@@ -56,19 +56,19 @@ def statistics_refresh(*models: type[Model]) -> None:
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
-# autovacuum's own rule (autovacuum_analyze_threshold + autovacuum_analyze_scale_factor, their
-# defaults): a table is analyzed once the rows changed since its last ANALYZE exceed this.
+# A table is analyzed again once the rows written since its last ANALYZE are at least this base
+# plus as many as the planner last counted there: it has doubled.
 _ANALYZE_BASE_ROWS = 50
-_ANALYZE_SHARE = 0.1
 
 
 def statistics_refresh_if_grown(written: dict[type[Model], int]) -> list[type[Model]]:
-    """ANALYZE each model's table that this transaction wrote more rows to than autovacuum waits
-    for (50 plus 10% of the rows the planner last counted there, or any never-analyzed table).
-    autovacuum sees the rows only after commit and a nap; queries of this transaction and the first
-    ones after it would plan as if the table still had its old size, which can turn a join of a few
-    thousand rows into one of nested loops over them all. Returns the models analyzed (none
-    elsewhere)."""
+    """ANALYZE each model's table that this transaction wrote enough rows to to double it (50
+    plus the rows the planner last counted there), or any never-analyzed table. autovacuum sees the
+    rows only after commit and a nap; queries of this transaction and the first ones after it would
+    plan as if the table still had its old size, which can turn a join of a few thousand rows into
+    one of nested loops over them all. An estimate within a factor of two keeps those plans; each
+    ANALYZE samples a fixed number of rows, so a large import pays for about log2(rows / chunk) of
+    them per table, not one per tenth of growth. Returns the models analyzed (none elsewhere)."""
     if connection.vendor != "postgresql":
         return []
     analyzed = []
@@ -77,7 +77,7 @@ def statistics_refresh_if_grown(written: dict[type[Model], int]) -> list[type[Mo
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
             (known,) = cursor.fetchone()
-            if rows and (known < 0 or rows >= _ANALYZE_BASE_ROWS + _ANALYZE_SHARE * known):
+            if rows and (known < 0 or rows >= _ANALYZE_BASE_ROWS + known):
                 cursor.execute(f"ANALYZE {table}")
                 analyzed.append(model)
     return analyzed

@@ -20,9 +20,9 @@ from imports.validation.index import BundleIndex
 from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
 from imports.writes.coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
 from imports.writes.reviews import pull_request_details_sync
-from imports.writes.tickets import ProjectsWritten, TicketsWritten, projects_upsert, sprints_upsert, tickets_upsert
+from imports.writes.tickets import ProjectsWritten, WrittenChunk, projects_upsert, sprints_upsert, tickets_upsert
 from metrics.models import TicketMetrics
-from metrics.services import DERIVED_MODELS, ticket_metrics_refresh
+from metrics.services import DERIVED_MODELS, created_tickets_derive, ticket_metrics_refresh
 from tickets.models import Ticket, TicketEvent
 
 CHUNK = 2000
@@ -111,9 +111,10 @@ def _bundle_write(data: dict, *, index: BundleIndex, progress: Progress) -> Impo
 
 
 class _DerivedValues:
-    """Refreshes the derived values of an import's tickets as each chunk of tickets is written
-    (its history is still at hand), and at the end those of stored tickets an organization setting
-    or a project's workflow changed. Keeps no list of ids: a ticket refreshed by this import is
+    """Derives the values of an import's tickets as each chunk of tickets is written: those of
+    the tickets it created from the history in hand, those of stored tickets it changed by a refresh
+    from their stored history; at the end, refreshes the stored tickets an organization setting or a
+    project's workflow changed. Keeps no list of ids: a ticket refreshed by this import is
     known by its `computed_at`. Statistics are refreshed as the tables grow, so the queries of
     later chunks plan for the rows of earlier ones."""
 
@@ -124,13 +125,14 @@ class _DerivedValues:
         self.refreshed = 0
         self.grown: Counter = Counter()
 
-    def chunk_written(self, chunk: list[dict], changed_ids: set[int], written: TicketsWritten) -> None:
-        self.grown.update({Ticket: written.tickets.created, TicketEvent: written.events.created})
-        if self.setting_changed:  # every ticket is refreshed at the end
-            return
-        ids = changed_ids | {ticket["id"] for ticket in chunk if ticket["project"] in self.changed_project_ids}
+    def chunk_written(self, chunk: WrittenChunk) -> None:
+        self.grown.update({Ticket: chunk.counts.tickets.created, TicketEvent: chunk.counts.events.created})
         self._statistics()
-        count = ticket_metrics_refresh(ticket_ids=ids, now=self.now)
+        count = created_tickets_derive(tickets=chunk.created, histories=chunk.histories, now=self.now)
+        if not self.setting_changed:  # else every stored ticket is refreshed at the end
+            in_changed_projects = {t["id"] for t in chunk.tickets if t["project"] in self.changed_project_ids}
+            ids = chunk.refresh_ids | (in_changed_projects - set(chunk.histories))
+            count += ticket_metrics_refresh(ticket_ids=ids, now=self.now)
         self.refreshed += count
         self.grown.update(dict.fromkeys(DERIVED_MODELS, count))
 

@@ -29,7 +29,7 @@ _ACTIVITY_KINDS = {
     Kind.DESCRIPTION_EDIT: "description_edit",
     Kind.ASSIGNEE: "assignee_change",
 }
-_EVENT_COLUMNS = ("ticket_id", "kind", "at", "from_status_id", "to_status_id", "from_person_id", "to_person_id",
+HISTORY_COLUMNS = ("ticket_id", "kind", "at", "from_status_id", "to_status_id", "from_person_id", "to_person_id",
                   "sprint_id", "sprint_action")  # fmt: skip
 _METRICS_COLUMNS = ("ticket_id", "organization_id", "first_active_at", "done_at", "cycle_time_seconds",
                    "queue_time_seconds", "transitions", "backflows", "backflow_rate", "jitter", "jitter_comments",
@@ -81,7 +81,8 @@ def _derive(ticket: tuple, events: list[tuple], *, statuses, weights, count_intr
     )
 
 
-_TICKET_COLUMNS = ("id", "organization_id", "created_at", "status_id", "state", "sprint_id", "project_id")
+TICKET_COLUMNS = ("id", "organization_id", "created_at", "status_id", "state", "sprint_id", "project_id")
+"""What deriving reads of a ticket (and of each of its events, HISTORY_COLUMNS), as tuples in this order."""
 
 
 def _locked_tickets(ticket_ids: list[int]) -> list[tuple]:
@@ -92,7 +93,7 @@ def _locked_tickets(ticket_ids: list[int]) -> list[tuple]:
     for organization_id in sorted(set(organization_ids)):
         advisory_lock(namespace=DERIVED_VALUES_LOCK, key=organization_id, shared=True)
     locked = Ticket.objects.select_for_update(of=("self",), no_key=True).filter(id__in=ticket_ids).order_by("id")
-    return list(locked.values_list(*_TICKET_COLUMNS))
+    return list(locked.values_list(*TICKET_COLUMNS))
 
 
 def _refresh_batch(ticket_ids: list[int], *, now: datetime, replace: bool = True) -> None:
@@ -103,7 +104,7 @@ def _refresh_batch(ticket_ids: list[int], *, now: datetime, replace: bool = True
         if replace:
             tickets = _locked_tickets(ticket_ids)
         else:
-            tickets = list(Ticket.objects.filter(id__in=ticket_ids).order_by("id").values_list(*_TICKET_COLUMNS))
+            tickets = list(Ticket.objects.filter(id__in=ticket_ids).order_by("id").values_list(*TICKET_COLUMNS))
         _derive_and_store(tickets, now=now, replace=replace)
 
 
@@ -113,9 +114,14 @@ def _derive_and_store(tickets: list[tuple], *, now: datetime, replace: bool) -> 
     for event in (
         TicketEvent.objects.filter(ticket_id__in=ticket_ids)
         .order_by("ticket_id", "at", "id")
-        .values_list(*_EVENT_COLUMNS)
+        .values_list(*HISTORY_COLUMNS)
     ):
         events_by_ticket[event[0]].append(event)
+    _store(tickets, events_by_ticket, now=now, replace=replace)
+
+
+def _store(tickets: list[tuple], events_by_ticket: dict[int, list[tuple]], *, now: datetime, replace: bool) -> None:
+    ticket_ids = [ticket[0] for ticket in tickets]
     project_ids = {t[6] for t in tickets}
     statuses = mapped_statuses(project_ids=project_ids)
     weights = {p.id: p.jitter_weights for p in Project.objects.filter(id__in=project_ids)}
@@ -128,7 +134,7 @@ def _derive_and_store(tickets: list[tuple], *, now: datetime, replace: bool) -> 
     metrics, intervals, transitions, credits, changed = [], [], [], [], []
     for ticket in tickets:
         ticket_id, org_id, _, _, state, sprint_id, project_id = ticket
-        events = events_by_ticket[ticket_id]
+        events = events_by_ticket.get(ticket_id, [])
         values = _derive(
             ticket,
             events,
@@ -160,6 +166,20 @@ def _derive_and_store(tickets: list[tuple], *, now: datetime, replace: bool) -> 
     insert_rows(model=StatusTransition, columns=_TRANSITION_COLUMNS, rows=transitions)
     insert_rows(model=TicketCredit, columns=["organization_id", "ticket_id", "person_id"], rows=credits)
     Ticket.objects.bulk_update(changed, ["state", "sprint"])
+
+
+def created_tickets_derive(*, tickets: list[tuple], histories: dict[int, list[tuple]], now: datetime) -> int:
+    """Derive and store the values of tickets the current transaction has just created, from the
+    history it wrote for them: `tickets` as TICKET_COLUMNS tuples, `histories` each ticket's
+    events as HISTORY_COLUMNS tuples in the order they were inserted (time, then id). The values
+    are those a refresh would derive; nothing is read back, locked or deleted, since no other
+    transaction sees these tickets yet. Returns the count."""
+    if not tickets:
+        return 0
+    for organization_id in sorted({ticket[1] for ticket in tickets}):
+        advisory_lock(namespace=DERIVED_VALUES_LOCK, key=organization_id, shared=True)
+    _store(tickets, histories, now=now, replace=False)
+    return len(tickets)
 
 
 def ticket_metrics_refresh(

@@ -16,6 +16,7 @@ from imports.parsing import batched, parse_timestamp_utc
 from imports.sync import QUERY_CHUNK, Counts, id_sequences_reset, links_sync, rows_sync, stored_by_id, stored_rows
 from imports.timeline import EVENT_FIELDS, ProjectContext, WorkflowStatus, ticket_digest, ticket_history
 from metrics.models import TicketMetrics
+from metrics.services import HISTORY_COLUMNS
 from tickets.models import Helper, Project, Sprint, Status, Ticket, TicketEvent
 
 PROJECT_FIELDS = ["key", "name", "kind", "comment_weight", "description_edit_weight", "assignee_change_weight"]
@@ -150,7 +151,22 @@ class TicketsWritten:
         self.events.add(other.events)
 
 
-ChunkWritten = Callable[[list[dict], set[int], TicketsWritten], None]
+@dataclass
+class WrittenChunk:
+    """One chunk of bundle tickets as written, for the refresh of their derived values: the
+    stored tickets to re-derive from their stored history (`refresh_ids`), and the tickets just
+    created with the history written for them, in the metrics' TICKET_COLUMNS and HISTORY_COLUMNS
+    form (`created`, `histories`)."""
+
+    tickets: list[dict]
+    counts: TicketsWritten
+    refresh_ids: set[int]
+    created: list[tuple] = field(default_factory=list)
+    histories: dict[int, list[tuple]] = field(default_factory=dict)
+
+
+AfterChunk = Callable[[WrittenChunk], None]
+_HISTORY_POSITIONS = [EVENT_FIELDS.index(name) for name in HISTORY_COLUMNS[1:]]
 
 
 def tickets_upsert(
@@ -158,30 +174,29 @@ def tickets_upsert(
     organization: Organization,
     tickets: Iterable[dict],
     contexts: dict[int, ProjectContext],
-    after_chunk: ChunkWritten | None = None,
+    after_chunk: AfterChunk | None = None,
     progress: Progress = SILENT,
 ) -> TicketsWritten:
     """Upsert tickets by id and make each ticket's history exactly the bundle's: events are
     compared by their natural signature, only missing ones are inserted and only vanished ones
-    deleted. Written in chunks of TICKET_CHUNK tickets; `after_chunk` hears of each chunk with the
-    ids of its tickets whose derived values must be refreshed and the chunk's counts (nothing of
-    the chunk is kept)."""
+    deleted. Written in chunks of TICKET_CHUNK tickets; `after_chunk` hears of each chunk as a
+    `WrittenChunk` (nothing of the chunk is kept)."""
     result = TicketsWritten()
     for chunk in batched(tickets, TICKET_CHUNK):
-        written = TicketsWritten()
-        changed = _tickets_chunk_upsert(organization=organization, tickets=chunk, contexts=contexts, result=written)
-        result.add(written)
+        written = _tickets_chunk_upsert(organization=organization, tickets=chunk, contexts=contexts)
+        result.add(written.counts)
         if after_chunk is not None:
-            after_chunk(chunk, changed, written)
+            after_chunk(written)
         progress.advance(len(chunk))
     id_sequences_reset(Ticket)
     return result
 
 
 def _tickets_chunk_upsert(
-    *, organization: Organization, tickets: list[dict], contexts: dict[int, ProjectContext], result: TicketsWritten
-) -> set[int]:
+    *, organization: Organization, tickets: list[dict], contexts: dict[int, ProjectContext]
+) -> WrittenChunk:
     organization_id = organization.id
+    result = TicketsWritten()
     digests = {ticket["id"]: ticket_digest(ticket, contexts[ticket["project"]]) for ticket in tickets}
     stored_digests = dict(Ticket.objects.filter(id__in=list(digests)).values_list("id", "import_digest"))
     same = {ticket_id for ticket_id, digest in digests.items() if stored_digests.get(ticket_id) == digest}
@@ -240,4 +255,17 @@ def _tickets_chunk_upsert(
     # A stored ticket without derived values (say, a refresh that never ran) is refreshed too.
     unchanged = sorted((set(stored) | same) - changed_ids)
     with_metrics = set(TicketMetrics.objects.filter(ticket_id__in=unchanged).values_list("ticket_id", flat=True))
-    return changed_ids | (set(unchanged) - with_metrics)
+    written = WrittenChunk(
+        tickets=tickets, counts=result, refresh_ids=(changed_ids & set(stored)) | (set(unchanged) - with_metrics)
+    )
+    for ticket_id, history in histories.items():
+        if ticket_id not in stored:
+            fields, creation = history.fields, history.creation_fields
+            written.created.append((
+                ticket_id, organization_id, fields["created_at"], fields["status_id"], creation["state"],
+                creation["sprint_id"], fields["project_id"],
+            ))  # fmt: skip
+            written.histories[ticket_id] = [
+                (ticket_id, *(signature[i] for i in _HISTORY_POSITIONS)) for signature in history.events
+            ]
+    return written

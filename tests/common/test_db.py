@@ -25,15 +25,18 @@ def _sprints(project, count: int, start: int) -> int:
     return count
 
 
-def test_a_table_is_analyzed_once_the_rows_written_pass_autovacuums_threshold():
+def test_a_table_is_analyzed_once_the_rows_written_double_it():
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
     project = ProjectFactory()
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(Sprint._meta.db_table)}")
     before = _planner_rows(Sprint)
 
-    statistics_refresh_if_grown({Sprint: _sprints(project, 40, start=0)})  # under 50 + 10%: left alone
+    statistics_refresh_if_grown({Sprint: _sprints(project, 40, start=0)})  # under 50 + what is there: left alone
     assert _planner_rows(Sprint) == before
 
     statistics_refresh_if_grown({Sprint: _sprints(project, 500, start=100)})
+    assert _planner_rows(Sprint) == before + 540
+
+    statistics_refresh_if_grown({Sprint: _sprints(project, 300, start=1000)})  # 300 < 50 + 540: left alone
     assert _planner_rows(Sprint) == before + 540
