@@ -85,13 +85,17 @@ TICKET_COLUMNS = ("id", "organization_id", "created_at", "status_id", "state", "
 """What deriving reads of a ticket (and of each of its events, HISTORY_COLUMNS), as tuples in this order."""
 
 
+def _derived_values_shared_lock(organization_ids: Iterable[int]) -> None:
+    """A shared lock on these organizations' derived values, taken in id order."""
+    for organization_id in sorted(set(organization_ids)):
+        advisory_lock(namespace=DERIVED_VALUES_LOCK, key=organization_id, shared=True)
+
+
 def _locked_tickets(ticket_ids: list[int]) -> list[tuple]:
     """The tickets, locked in id order for the rest of the transaction (history appends lock the
     same rows, so the history read next is complete and no other refresh of them runs meanwhile),
     after a shared lock on their organizations' derived values."""
-    organization_ids = Ticket.objects.filter(id__in=ticket_ids).values_list("organization_id", flat=True)
-    for organization_id in sorted(set(organization_ids)):
-        advisory_lock(namespace=DERIVED_VALUES_LOCK, key=organization_id, shared=True)
+    _derived_values_shared_lock(Ticket.objects.filter(id__in=ticket_ids).values_list("organization_id", flat=True))
     locked = Ticket.objects.select_for_update(of=("self",), no_key=True).filter(id__in=ticket_ids).order_by("id")
     return list(locked.values_list(*TICKET_COLUMNS))
 
@@ -105,10 +109,10 @@ def _refresh_batch(ticket_ids: list[int], *, now: datetime, replace: bool = True
             tickets = _locked_tickets(ticket_ids)
         else:
             tickets = list(Ticket.objects.filter(id__in=ticket_ids).order_by("id").values_list(*TICKET_COLUMNS))
-        _derive_and_store(tickets, now=now, replace=replace)
+        _stored_history_derive(tickets, now=now, replace=replace)
 
 
-def _derive_and_store(tickets: list[tuple], *, now: datetime, replace: bool) -> None:
+def _stored_history_derive(tickets: list[tuple], *, now: datetime, replace: bool) -> None:
     ticket_ids = [ticket[0] for ticket in tickets]
     events_by_ticket: dict[int, list[tuple]] = defaultdict(list)
     for event in (
@@ -117,10 +121,12 @@ def _derive_and_store(tickets: list[tuple], *, now: datetime, replace: bool) -> 
         .values_list(*HISTORY_COLUMNS)
     ):
         events_by_ticket[event[0]].append(event)
-    _store(tickets, events_by_ticket, now=now, replace=replace)
+    _derive_and_store(tickets, events_by_ticket, now=now, replace=replace)
 
 
-def _store(tickets: list[tuple], events_by_ticket: dict[int, list[tuple]], *, now: datetime, replace: bool) -> None:
+def _derive_and_store(
+    tickets: list[tuple], events_by_ticket: dict[int, list[tuple]], *, now: datetime, replace: bool
+) -> None:
     ticket_ids = [ticket[0] for ticket in tickets]
     project_ids = {t[6] for t in tickets}
     statuses = mapped_statuses(project_ids=project_ids)
@@ -176,9 +182,8 @@ def created_tickets_derive(*, tickets: list[tuple], histories: dict[int, list[tu
     transaction sees these tickets yet. Returns the count."""
     if not tickets:
         return 0
-    for organization_id in sorted({ticket[1] for ticket in tickets}):
-        advisory_lock(namespace=DERIVED_VALUES_LOCK, key=organization_id, shared=True)
-    _store(tickets, histories, now=now, replace=False)
+    _derived_values_shared_lock(ticket[1] for ticket in tickets)
+    _derive_and_store(tickets, histories, now=now, replace=False)
     return len(tickets)
 
 

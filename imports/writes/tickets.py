@@ -253,13 +253,14 @@ def _tickets_chunk_upsert(
     result.events.deleted += len(obsolete)
 
     # A stored ticket without derived values (say, a refresh that never ran) is refreshed too.
-    unchanged = sorted((set(stored) | same) - changed_ids)
+    stored_ids = set(stored)
+    unchanged = sorted((stored_ids | same) - changed_ids)
     with_metrics = set(TicketMetrics.objects.filter(ticket_id__in=unchanged).values_list("ticket_id", flat=True))
     written = WrittenChunk(
-        tickets=tickets, counts=result, refresh_ids=(changed_ids & set(stored)) | (set(unchanged) - with_metrics)
+        tickets=tickets, counts=result, refresh_ids=(changed_ids & stored_ids) | (set(unchanged) - with_metrics)
     )
     for ticket_id, history in histories.items():
-        if ticket_id not in stored:
+        if ticket_id not in stored_ids:
             fields, creation = history.fields, history.creation_fields
             written.created.append((
                 ticket_id, organization_id, fields["created_at"], fields["status_id"], creation["state"],
