@@ -7,6 +7,18 @@ from tickets.models.projects import Sprint, Status
 from tickets.models.tickets import Ticket
 
 
+def _reference(model: type[models.Model], *, on_delete) -> models.ForeignKey:
+    """A nullable reference set on few kinds of event: no database constraint, no full index
+    (`TicketEvent.Meta` indexes the rows where it is set)."""
+    return models.ForeignKey(
+        model, null=True, blank=True, on_delete=on_delete, related_name="+", db_constraint=False, db_index=False
+    )
+
+
+# Set on few kinds of event (status, assignee, sprint): indexed where set.
+_SPARSE_REFERENCES = ("from_status", "to_status", "from_person", "to_person", "sprint")
+
+
 class TicketEvent(models.Model):
     """One entry of a ticket's append-only history, with its time and actor. The kind says which
     columns carry the change: status (from/to status, resolution), assignee (from/to person, either
@@ -31,14 +43,20 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
     at = models.DateTimeField()
-    actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    from_status = models.ForeignKey(Status, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_status = models.ForeignKey(Status, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    from_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    to_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # References to people, statuses and sprints are checked by the writes, not by the database
+    # (docs/architecture.md, "References the database does not check"): a foreign-key check per
+    # column and row was most of the cost of storing a history. Django's collector still applies
+    # on_delete, through an index per column, partial where few kinds of event set the column.
+    actor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    from_status = _reference(Status, on_delete=models.PROTECT)
+    to_status = _reference(Status, on_delete=models.PROTECT)
+    from_person = _reference(Person, on_delete=models.SET_NULL)
+    to_person = _reference(Person, on_delete=models.SET_NULL)
     from_value = models.CharField(max_length=200, blank=True)
     to_value = models.CharField(max_length=200, blank=True)
-    sprint = models.ForeignKey(Sprint, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sprint = _reference(Sprint, on_delete=models.CASCADE)
     sprint_action = models.CharField(max_length=8, choices=SprintAction.choices, blank=True)
     body = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
@@ -49,7 +67,17 @@ class TicketEvent(models.Model):
         indexes = [
             models.Index(fields=["organization", "ticket", "at", "id"], name="ticket_event_org_ticket_at"),
             models.Index(fields=["organization", "kind", "at"], name="ticket_event_org_kind_at"),
-            models.Index(fields=["organization", "sprint", "at"], name="ticket_event_org_sprint_at"),
+            models.Index(
+                fields=["organization", "sprint", "at"],
+                name="ticket_event_org_sprint_at",
+                condition=models.Q(sprint__isnull=False),
+            ),
+            *(
+                models.Index(
+                    fields=[column], name=f"ticket_event_{column}", condition=models.Q(**{f"{column}__isnull": False})
+                )
+                for column in _SPARSE_REFERENCES
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,21 @@ class TicketState(models.TextChoices):
     CANCELED = "canceled"
 
 
+def _reference(model: type[models.Model], **options) -> models.ForeignKey:
+    """A reference the writes check rather than the database (docs/architecture.md, "References
+    the database does not check"): a foreign-key check per column and row was most of the cost of
+    storing tickets. Django's collector still applies `on_delete`, through the column's index."""
+    return models.ForeignKey(model, related_name="+", db_constraint=False, db_index=False, **options)
+
+
+def _person(**options) -> models.ForeignKey:
+    return _reference(Person, null=True, blank=True, on_delete=models.SET_NULL, **options)
+
+
+# Nullable references, indexed where set (for on_delete).
+_OPTIONAL_REFERENCES = ("assignee", "reporter", "created_by", "sprint", "closed_by", "reopened_by", "last_message_by")
+
+
 class Ticket(models.Model):
     """A ticket. Its current status and state are kept in step with its history (the last status
     event); help-desk facts (first helper response, closed / reopened by, last message) likewise."""
@@ -33,16 +48,15 @@ class Ticket(models.Model):
     description = models.TextField(blank=True)
     work_type = models.CharField(max_length=50, blank=True)
     priority = models.CharField(max_length=50, blank=True)
-    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+")
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     state = models.CharField(max_length=16, choices=TicketState.choices, default=TicketState.UNMAPPED)
     story_points = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    assignee = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reporter = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="Who created the ticket through the Ticketing API (the request's `user`); null for imports.",
-    )  # fmt: skip
-    sprint = models.ForeignKey(Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assignee = _person()
+    reporter = _person()
+    created_by = _person(
+        help_text="Who created the ticket through the Ticketing API (the request's `user`); null for imports."
+    )
+    sprint = _reference(Sprint, null=True, blank=True, on_delete=models.SET_NULL)
     epic = models.CharField(max_length=200, blank=True)
     labels = models.JSONField(default=list, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
@@ -54,10 +68,10 @@ class Ticket(models.Model):
     # Help-desk facts.
     first_helper_response_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reopened_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_by = _person()
+    reopened_by = _person()
     last_message_at = models.DateTimeField(null=True, blank=True)
-    last_message_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_message_by = _person()
     import_digest = models.CharField(
         max_length=32, blank=True, default="", editable=False,
         help_text="Digest of the bundle ticket the last import wrote, while nothing else has changed the ticket "
@@ -84,6 +98,12 @@ class Ticket(models.Model):
             models.Index(fields=["organization", "work_type", "id"], name="ticket_org_work_type"),
             models.Index(fields=["organization", "created_at", "id"], name="ticket_org_created"),
             models.Index(fields=["organization", "updated_at", "id"], name="ticket_org_updated"),
+            *(
+                models.Index(
+                    fields=[column], name=f"ticket_{column}", condition=models.Q(**{f"{column}__isnull": False})
+                )
+                for column in _OPTIONAL_REFERENCES
+            ),
         ]
 
     def __str__(self) -> str:
