@@ -48,6 +48,19 @@ def in_sprint_at(changes: Sequence[MembershipChange], at: datetime) -> bool:
     return member
 
 
+def current_sprint(changes: Iterable[tuple[datetime, str, int]]) -> int | None:
+    """The sprint a ticket is in now (its `sprint` field): of the sprints it was added to and not
+    removed from since, the one it joined last (the larger id on a tie). `changes` are the
+    ticket's (at, action, sprint id) over all sprints, in time order."""
+    members: dict[int, datetime] = {}
+    for at, action, sprint_id in changes:
+        if action == ADD:
+            members[sprint_id] = at
+        else:
+            members.pop(sprint_id, None)
+    return max(members, key=lambda sprint_id: (members[sprint_id], sprint_id)) if members else None
+
+
 @dataclass(frozen=True)
 class Membership:
     """A ticket's place in one sprint between its start and its end."""

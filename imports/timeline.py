@@ -9,6 +9,7 @@ from hashlib import blake2b
 
 import orjson
 
+from formulas.sprints import current_sprint
 from formulas.tickets import MappedStatus
 from imports.parsing import parse_timestamp_utc, story_points_decimal, story_points_text
 
@@ -76,18 +77,6 @@ def _event_signature(**values) -> tuple:
     }  # fmt: skip
     row.update(values)
     return tuple(row[name] for name in EVENT_FIELDS)
-
-
-def _current_sprint_id(sprint_changes: list[tuple[datetime, str, int]]) -> int | None:
-    """The sprint a ticket is in now: of the sprints it was added to and not removed from since,
-    the one it joined last (the rule the metrics refresh applies)."""
-    members: dict[int, datetime] = {}
-    for at, action, sprint_id in sprint_changes:
-        if action == "add":
-            members[sprint_id] = at
-        else:
-            members.pop(sprint_id, None)
-    return max(members, key=lambda sprint_id: (members[sprint_id], sprint_id)) if members else None
 
 
 def ticket_number(ticket: dict, kind: str) -> int | None:
@@ -204,5 +193,5 @@ def ticket_history(*, ticket: dict, project: ProjectContext, organization_id: in
         "last_message_at": last_message_at,
         "last_message_by_id": last_message_by,
     }
-    creation_fields = {"state": status.mapping.display_state, "sprint_id": _current_sprint_id(sprint_changes)}
+    creation_fields = {"state": status.mapping.display_state, "sprint_id": current_sprint(sprint_changes)}
     return TicketHistory(fields=fields, creation_fields=creation_fields, events=signatures)

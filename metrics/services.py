@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from common.db import advisory_lock, insert_rows, statistics_refresh
 from common.progress import SILENT, Progress
+from formulas.sprints import current_sprint
 from formulas.tickets import Change, MappedStatus, TicketValues, derive_ticket_values
 from metrics.models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
 from tickets.models import Project, Status, Ticket, TicketEvent
@@ -49,18 +50,6 @@ def _batched(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 def mapped_statuses(*, project_ids: Iterable[int]) -> dict[int, MappedStatus]:
     """The workflow mapping of the given projects, keyed by Status row id."""
     return {status.id: status.mapped for status in Status.objects.filter(project_id__in=set(project_ids))}
-
-
-def _current_sprint_id(sprint_events: list[tuple]) -> int | None:
-    """The sprint the ticket is in now: the latest added and not removed since."""
-    members: dict[int, datetime] = {}
-    for event in sprint_events:
-        sprint_id, action, at = event[7], event[8], event[2]
-        if action == TicketEvent.SprintAction.ADD:
-            members[sprint_id] = at
-        else:
-            members.pop(sprint_id, None)
-    return max(members, key=lambda sprint_id: (members[sprint_id], sprint_id)) if members else None
 
 
 def _derive(ticket: tuple, events: list[tuple], *, statuses, weights, count_intra_lane, now) -> TicketValues:
@@ -160,9 +149,9 @@ def _derive_and_store(
             (org_id, ticket_id, t.from_status_id, t.to_status_id, t.at, t.is_backflow) for t in values.transitions
         ]
         credits += [(org_id, ticket_id, person_id) for person_id in sorted(values.credited_person_ids)]
-        current_sprint = _current_sprint_id([e for e in events if e[1] == Kind.SPRINT])
-        if (state, sprint_id) != (values.state, current_sprint):
-            changed.append(Ticket(id=ticket_id, state=values.state, sprint_id=current_sprint))
+        sprint_now = current_sprint((e[2], e[8], e[7]) for e in events if e[1] == Kind.SPRINT)
+        if (state, sprint_id) != (values.state, sprint_now):
+            changed.append(Ticket(id=ticket_id, state=values.state, sprint_id=sprint_now))
 
     if replace:
         for model in DERIVED_MODELS:
