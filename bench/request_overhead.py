@@ -19,8 +19,14 @@ work plus its round trips to PostgreSQL and Redis. Scenarios:
       same middleware stack; it touches neither the database nor Redis.
   (d) for reference, an unauthenticated 404 (`GET /v3/customer/core/teams/` without a header is a
       401; an unknown path is the 404 of the issue).
+  (e) a trivial authenticated route: a DRF `APIView` with the API's default authentication,
+      permission, rate limit and renderer, answering `{"status": "ok"}` without a query, routed at
+      `/bench/trivial/`.
+  (f) the same trivial view without authentication, permission or rate limit.
 
-Prints the median of each and the ratios a/c and a/b (target: a/c <= 1.5). DATABASE_URL defaults
+Prints the median of each and the ratios e/c (the issue's "trivial authenticated route vs a bare
+Django view", target <= 1.5), e/f (what authentication, permission and the rate limit add), a/c and
+a/b. DATABASE_URL defaults
 to a `tally_bench_overhead` database and REDIS_URL to Redis database 9 (`REDIS_URL=` for the
 in-process cache); RATE_LIMIT_DEFAULT is raised so the bench is never limited.
 """
@@ -43,6 +49,8 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from rest_framework import authentication, permissions  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+from rest_framework.views import APIView  # noqa: E402
 
 from accounts.models import Organization, Team  # noqa: E402
 from accounts.services import api_key_create  # noqa: E402
@@ -65,8 +73,23 @@ class TeamListWithoutAuth(TeamListView):
     throttle_classes = []
 
 
+class TrivialView(APIView):
+    """The API's default authentication, permission, rate limit and renderer around no work."""
+
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
+class TrivialWithoutAuth(TrivialView):
+    authentication_classes = [FixedKeyAuthentication]
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = []
+
+
 urlpatterns = [
     path("bench/teams-no-auth/", TeamListWithoutAuth.as_view()),
+    path("bench/trivial/", TrivialView.as_view()),
+    path("bench/trivial-no-auth/", TrivialWithoutAuth.as_view()),
     path("", include(settings.ROOT_URLCONF)),
 ]
 
@@ -120,6 +143,8 @@ def main() -> None:
         ("(b) same view, no auth/permission/throttle", "/bench/teams-no-auth/?limit=1", {}, "200"),
         ("(c) GET /healthz (bare JsonResponse view)", "/healthz", {}, "200"),
         ("(d) unauthenticated 404", "/no/such/route", {}, "404"),
+        ("(e) trivial DRF view, API key", "/bench/trivial/", auth, "200"),
+        ("(f) trivial DRF view, no auth", "/bench/trivial-no-auth/", {}, "200"),
     ]
     medians = {}
     with override_settings(ROOT_URLCONF=__name__):
@@ -137,8 +162,10 @@ def main() -> None:
     )
     for name, *_ in scenarios:
         print(f"{name:46} {medians[name[:3]] * 1000:8.2f} ms")
-    a, b, c = medians["(a)"], medians["(b)"], medians["(c)"]
-    print(f"a/c {a / c:6.2f}   (target <= 1.5)")
+    a, b, c, e, f = (medians[f"({letter})"] for letter in "abcef")
+    print(f"e/c {e / c:6.2f}   (target <= 1.5)")
+    print(f"e/f {e / f:6.2f}")
+    print(f"a/c {a / c:6.2f}")
     print(f"a/b {a / b:6.2f}")
 
 

@@ -75,9 +75,6 @@ class TicketScopeFilterSet(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
-    # Whether other filters narrow the tickets to few (a date range): see `attributed_to`.
-    credits_per_ticket = False
-
     @property
     def organization(self):
         return self.request.auth.organization
@@ -92,19 +89,13 @@ class TicketScopeFilterSet(django_filters.FilterSet):
             members = team_member_ids(
                 organization=self.organization, teams=teams, include_nested=bool(data["include_nested_teams"])
             )
-            queryset = attributed_to(
-                queryset=queryset, person_ids=members, current_assignee=current_assignee,
-                per_ticket=self.credits_per_ticket,
-            )  # fmt: skip
+            queryset = attributed_to(queryset=queryset, person_ids=members, current_assignee=current_assignee)
         person_ids = [i for i in [data["apex_user_id"], *(data["apex_user_id__in"] or [])] if i is not None]
         if person_ids:
             parameter = "apex_user_id" if data["apex_user_id"] is not None else "apex_user_id__in"
             self.existing(Person, person_ids, parameter)
             people = visible_person_ids(organization=self.organization, person_ids=person_ids)
-            queryset = attributed_to(
-                queryset=queryset, person_ids=people, current_assignee=current_assignee,
-                per_ticket=self.credits_per_ticket,
-            )  # fmt: skip
+            queryset = attributed_to(queryset=queryset, person_ids=people, current_assignee=current_assignee)
         return queryset
 
     def filter_projects(self, queryset, project_ids: list[int] | None, parameter: str):

@@ -1,9 +1,8 @@
 """Reads of tickets shared by the API and the staff pages."""
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from accounts.models import Organization
-from common.db import AnyOf
 from metrics.models import TicketCredit
 from tickets.models import Ticket
 
@@ -55,24 +54,17 @@ def ticket_log(*, organization: Organization) -> QuerySet[Ticket]:
     )
 
 
-def attributed_to(
-    *, queryset: QuerySet[Ticket], person_ids: QuerySet, current_assignee: bool, per_ticket: bool = False
-) -> QuerySet[Ticket]:
+def attributed_to(*, queryset: QuerySet[Ticket], person_ids: QuerySet, current_assignee: bool) -> QuerySet[Ticket]:
     """Tickets credited to one of `person_ids` (assignee at some time while active, docs/flow-ticket-log.md), or,
-    with `current_assignee`, whose current assignee is one of them.
+    with `current_assignee`, whose current assignee is one of them. `person_ids` is a one-column
+    values() queryset of person ids.
 
-    `per_ticket` is for a queryset that other conditions already narrow to few tickets (completed in
-    a date range): the people are read first, and each ticket's credits are looked up by its id, so
-    the cost follows those tickets, not every credit of the people. Without it the credits of the
-    people are read as one set (the right plan when every ticket of the organization may be read)."""
+    Written as EXISTS (a credit of the ticket) within EXISTS (its person among `person_ids`), which
+    PostgreSQL turns into semi-joins and plans either way: for tickets other conditions narrow to
+    few (completed in a week), each ticket's credits are looked up by its id and each credit's
+    person by that id, at the cost of those tickets; for many, the people's credits are hashed."""
     if current_assignee:
         return queryset.filter(assignee_id__in=person_ids)
-    if not per_ticket:
-        credited = TicketCredit.objects.filter(person_id__in=person_ids).values("ticket_id")
-        return queryset.filter(id__in=credited)
-    people = sorted({value for row in person_ids for value in row.values()})  # a one-column values() queryset
-    # A correlated scalar subquery, which PostgreSQL runs per outer row (an EXISTS or IN would be
-    # turned into a join that reads every credit of the people).
-    first_credit = TicketCredit.objects.filter(AnyOf(F("person_id"), people), ticket_id=OuterRef("id"))
-    first_credit = first_credit.order_by().values("ticket_id")[:1]
-    return queryset.alias(credit=Subquery(first_credit)).filter(credit__isnull=False)
+    (column,) = person_ids.query.values_select
+    is_counted = Exists(person_ids.filter(**{column: OuterRef("person_id")}))
+    return queryset.filter(Exists(TicketCredit.objects.filter(is_counted, ticket_id=OuterRef("id"))))

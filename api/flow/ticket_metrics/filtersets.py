@@ -91,11 +91,9 @@ class TicketMetricsFilterSet(TicketScopeFilterSet):
     class Meta(TicketScopeFilterSet.Meta):
         form = TicketMetricsForm
 
-    credits_per_ticket = True
-
     def filter_queryset(self, queryset):
-        # Only tickets completed in one of the ranges count: read them through the metrics'
-        # (organization, done_at) index first, then check each one's team or person.
+        # Only tickets completed in one of the ranges count: the metrics' (organization, done_at)
+        # index reads them, and the team or person scope is checked on those.
         queryset = queryset.filter(metrics__organization_id=self.organization.id).filter(completed_in_any(self.ranges))
         queryset = super().filter_queryset(queryset)
         return self.filter_projects(queryset, self.form.cleaned_data["project_ids"], "project_ids")
