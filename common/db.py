@@ -1,7 +1,7 @@
 """Bulk writes of plain tuples, for tables filled or rebuilt in large batches."""
 
 from django.db import connection
-from django.db.models import DateTimeField, JSONField, Lookup, Model
+from django.db.models import DateTimeField, JSONField, Model
 from django.utils import timezone
 
 WRITE_BATCH = 1000
@@ -102,21 +102,3 @@ def advisory_lock(*, namespace: int, key: int, shared: bool = False) -> None:
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s, %s)", [namespace, key])
-
-
-class AnyOf(Lookup):
-    """`AnyOf(F("field"), values)` in a filter: the field equals one of the values. PostgreSQL gets
-    them as one array parameter (`= ANY(%s)`), which it hashes however many there are; a long
-    `IN (%s, %s, ...)` would cost a parameter each to bind and plan. Elsewhere, that `IN` list."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        if connection.vendor == "postgresql":  # typed, or it is compared as numeric and not hashed
-            return f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])", [*lhs_params, values]
-        if not values:
-            return "1 = 0", list(lhs_params)
-        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
