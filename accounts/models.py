@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from common.references import ReferencedModel
+
 METRICS_API_PERMISSION = "accounts.use_metrics_api"
 MANAGE_USER_PERMISSIONS_PERMISSION = "accounts.manage_user_permissions"
 
@@ -58,7 +60,7 @@ class Team(models.Model):
         return f"{self.path}."
 
 
-class Person(models.Model):
+class Person(ReferencedModel):
     """A contributor (Flow's "apex user"): resolves commits, tickets and help-desk messages from
     every tool to one identity through aliases."""
 

@@ -10,9 +10,11 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Person
 from coding.services.rollups import coding_days_refresh
 from common.db import constraints_check_now, statistics_refresh_if_grown
 from common.progress import SILENT, Progress
+from common.references import organization_rows_hold
 from imports.parsing import batched
 from imports.sync import Counts
 from imports.validation.bundle import bundle_validate
@@ -23,7 +25,7 @@ from imports.writes.reviews import pull_request_details_sync
 from imports.writes.tickets import ProjectsWritten, WrittenChunk, projects_upsert, sprints_upsert, tickets_upsert
 from metrics.models import TicketMetrics
 from metrics.services import DERIVED_MODELS, created_tickets_derive, ticket_metrics_refresh
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Sprint, Status, Ticket, TicketEvent
 
 CHUNK = 2000
 
@@ -85,6 +87,8 @@ def _bundle_write(data: dict, *, index: BundleIndex, progress: Progress) -> Impo
     sprint_counts = sprints_upsert(organization=organization, sprints=data.get("sprints") or [])
     summary.counts["sprints"] = sprint_counts
     constraints_check_now()
+    for model in (Person, Status, Sprint):  # what tickets and their history refer to, unconstrained
+        organization_rows_hold(model=model, organization_id=organization.id)
     derived = _DerivedValues(organization=organization, projects=projects, setting_changed=setting_changed)
     progress.stage("tickets", total=len(data.get("tickets") or []))
     tickets = tickets_upsert(

@@ -14,10 +14,11 @@ from django.utils import timezone
 from accounts.models import Organization
 from common.db import advisory_lock, insert_rows, statistics_refresh
 from common.progress import SILENT, Progress
+from common.references import referenced_rows_hold
 from formulas.sprints import current_sprint
 from formulas.tickets import Change, MappedStatus, TicketValues, derive_ticket_values
 from metrics.models import StatusInterval, StatusTransition, TicketCredit, TicketMetrics
-from tickets.models import Project, Status, Ticket, TicketEvent
+from tickets.models import Project, Sprint, Status, Ticket, TicketEvent
 
 BATCH_SIZE = 2000
 # Advisory lock namespace of an organization's derived values: refreshes share it, the nightly
@@ -160,6 +161,7 @@ def _derive_and_store(
     insert_rows(model=StatusInterval, columns=_INTERVAL_COLUMNS, rows=intervals)
     insert_rows(model=StatusTransition, columns=_TRANSITION_COLUMNS, rows=transitions)
     insert_rows(model=TicketCredit, columns=["organization_id", "ticket_id", "person_id"], rows=credits)
+    referenced_rows_hold(model=Sprint, ids=[ticket.sprint_id for ticket in changed], column="sprint")
     Ticket.objects.bulk_update(changed, ["state", "sprint"])
 
 

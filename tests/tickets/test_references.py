@@ -1,10 +1,13 @@
 """References the database does not check on tickets and their history (docs/architecture.md):
-deleting what they point to still applies each field's on_delete, through Django's collector."""
+a save finds and locks what it refers to, and deleting what they point to still applies each
+field's on_delete, through Django's collector, after the writers referring to it have ended."""
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import ProtectedError
 
 from tests.conftest import require_service
@@ -91,3 +94,63 @@ def test_only_the_owning_references_are_database_constraints():
         ("tickets_ticket", "project_id"),
         ("tickets_ticketevent", "ticket_id"),
     }
+
+
+def test_a_ticket_referring_to_a_missing_status_or_person_is_not_saved(workflow, organization):
+    project = workflow["To Do"].project
+    person = PersonFactory(organization=organization)
+    with pytest.raises(IntegrityError, match="status 987654 refers to no row"):
+        TicketFactory(project=project, status_id=987654)
+    with pytest.raises(IntegrityError, match="refers to no row of accounts_person"):
+        TicketFactory(project=project, assignee=person, reporter_id=987654)
+    assert not Ticket.objects.exists()
+
+
+def test_an_event_referring_to_a_missing_person_or_sprint_is_not_saved(ticket):
+    with pytest.raises(IntegrityError, match="refers to no row of accounts_person"):
+        TicketEventFactory(ticket=ticket, kind=TicketEvent.Kind.COMMENT, at=AT, actor_id=987654)
+    with pytest.raises(IntegrityError, match="refers to no row of tickets_sprint"):
+        TicketEventFactory(ticket=ticket, kind=TicketEvent.Kind.SPRINT, at=AT, sprint_id=987654, sprint_action="add")
+    assert not TicketEvent.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_waits_for_the_writer_referring_to_the_row_and_then_sees_its_rows(organization, ticket):
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
+    person = PersonFactory(organization=organization)
+    written, deleting, deleted = threading.Event(), threading.Event(), threading.Event()
+    errors = []
+
+    def write():
+        try:
+            with transaction.atomic():
+                TicketEventFactory(ticket=ticket, kind=TicketEvent.Kind.COMMENT, at=AT, actor=person, body="hi")
+                written.set()
+                deleting.wait(timeout=10)
+                time.sleep(0.5)  # the delete is waiting for this transaction now
+                assert not deleted.is_set()
+        except BaseException as error:  # reported to the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def delete():
+        try:
+            written.wait(timeout=10)
+            deleting.set()
+            type(person).objects.filter(id=person.id).delete()
+            deleted.set()
+        except BaseException as error:  # reported to the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write), threading.Thread(target=delete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert deleted.is_set()
+    assert list(TicketEvent.objects.filter(ticket=ticket).values_list("actor_id", "body")) == [(None, "hi")]

@@ -1,8 +1,9 @@
 """The append-only history of a ticket."""
 
-from django.db import models
+from django.db import models, transaction
 
 from accounts.models import Organization, Person
+from common.references import references_of_instance_hold
 from tickets.models.projects import Sprint, Status
 from tickets.models.tickets import Ticket
 
@@ -82,3 +83,8 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ticket_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            references_of_instance_hold(self)
+            super().save(*args, **kwargs)

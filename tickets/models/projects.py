@@ -3,6 +3,7 @@
 from django.db import models
 
 from accounts.models import Organization, Person
+from common.references import ReferencedModel
 from formulas.tickets import MappedStatus
 
 
@@ -42,7 +43,7 @@ class Project(models.Model):
         }
 
 
-class Status(models.Model):
+class Status(ReferencedModel):
     """A raw tracker status of a project, mapped by its id to a lane (ordered) and a state. A
     status without a lane and state is unmapped. `is_waiting` marks an active status as waiting
     (queue time); `is_canceled` marks a done-lane status that does not count as completed."""
@@ -88,7 +89,7 @@ class Status(models.Model):
         return MappedStatus(lane=self.lane, state=self.state, waiting=self.is_waiting, canceled=self.is_canceled)
 
 
-class Sprint(models.Model):
+class Sprint(ReferencedModel):
     """A sprint of a project's board. Its membership history is kept as sprint add/remove events
     on tickets, so committed, injected and removed work can be rebuilt for any sprint."""
 

@@ -2,9 +2,10 @@
 
 import uuid
 
-from django.db import models
+from django.db import models, transaction
 
 from accounts.models import Organization, Person
+from common.references import references_of_instance_hold
 from tickets.models.projects import Project, Sprint, Status
 
 
@@ -115,4 +116,6 @@ class Ticket(models.Model):
         self.import_digest = ""
         if update_fields is not None:
             update_fields = {*update_fields, "import_digest"}
-        super().save(*args, update_fields=update_fields, **kwargs)
+        with transaction.atomic():
+            references_of_instance_hold(self)
+            super().save(*args, update_fields=update_fields, **kwargs)
