@@ -41,10 +41,14 @@ def organization_rows_hold(*, model: type[models.Model], organization_id: int) -
         cursor.execute(statement.format(sql.Identifier(model._meta.db_table)), [organization_id])
 
 
-def references_of_instance_hold(instance: models.Model) -> None:
-    """Lock what `instance`'s unconstrained foreign keys point at (before it is saved)."""
+def references_of_instance_hold(instance: models.Model, *, fields: Iterable[str] | None = None) -> None:
+    """Lock what `instance`'s unconstrained foreign keys point at (before it is saved); with
+    `fields` (a save's `update_fields`), only those it writes."""
+    written = None if fields is None else set(fields)
     by_model: dict[type[models.Model], tuple[list[int], str]] = {}
     for field in instance._meta.concrete_fields:
+        if written is not None and field.name not in written and field.attname not in written:
+            continue
         if isinstance(field, models.ForeignKey) and not field.db_constraint and field.name != "organization":
             ids, _column = by_model.setdefault(field.related_model, ([], field.name))
             ids.append(getattr(instance, field.attname))

@@ -106,6 +106,17 @@ def test_a_ticket_referring_to_a_missing_status_or_person_is_not_saved(workflow,
     assert not Ticket.objects.exists()
 
 
+def test_a_save_of_some_fields_checks_the_references_among_them(ticket, django_assert_num_queries):
+    Ticket.objects.filter(id=ticket.id).update(reporter_id=987654)  # what a bulk write could leave
+    ticket.refresh_from_db()
+    ticket.title = "Renamed"
+    with django_assert_num_queries(3):  # savepoint, update, release: no reference read
+        ticket.save(update_fields=["title"])
+    ticket.status_id = 987654
+    with pytest.raises(IntegrityError, match="status 987654 refers to no row"):
+        ticket.save(update_fields=["status"])
+
+
 def test_an_event_referring_to_a_missing_person_or_sprint_is_not_saved(ticket):
     with pytest.raises(IntegrityError, match="refers to no row of accounts_person"):
         TicketEventFactory(ticket=ticket, kind=TicketEvent.Kind.COMMENT, at=AT, actor_id=987654)

@@ -117,5 +117,5 @@ class Ticket(models.Model):
         if update_fields is not None:
             update_fields = {*update_fields, "import_digest"}
         with transaction.atomic():
-            references_of_instance_hold(self)
+            references_of_instance_hold(self, fields=update_fields)
             super().save(*args, update_fields=update_fields, **kwargs)
