@@ -26,9 +26,8 @@ work plus its round trips to PostgreSQL and Redis. Scenarios:
 
 Prints the median of each and the ratios e/c (the issue's "trivial authenticated route vs a bare
 Django view", target <= 1.5), e/f (what authentication, permission and the rate limit add), a/c and
-a/b. DATABASE_URL defaults
-to a `tally_bench_overhead` database and REDIS_URL to Redis database 9 (`REDIS_URL=` for the
-in-process cache); RATE_LIMIT_DEFAULT is raised so the bench is never limited.
+a/b. DATABASE_URL defaults to a `tally_bench_overhead` database and REDIS_URL to Redis database 9
+(`REDIS_URL=` for the in-process cache); RATE_LIMIT_DEFAULT is raised so the bench is never limited.
 """
 
 import argparse

@@ -8,16 +8,31 @@ is a plain read and the delete needs no lock."""
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, models, router, transaction
 from psycopg import sql
 
 
-def referenced_rows_hold(*, model: type[models.Model], ids: Iterable[int], column: str) -> None:
-    """Lock the rows of `model` with these ids until the transaction ends; IntegrityError naming
-    `column` if one is missing."""
+def unchecked_reference(model: type[models.Model], **options) -> models.ForeignKey:
+    """A foreign key without a database constraint, kept by this module's locks. No index of its
+    own unless `db_index=True`: the model indexes it where set (`indexes_where_set`)."""
+    return models.ForeignKey(model, **{"related_name": "+", "db_index": False, **options, "db_constraint": False})
+
+
+def indexes_where_set(*, prefix: str, columns: Iterable[str]) -> list[models.Index]:
+    """One index per nullable reference over the rows where it is set, named `<prefix>_<column>`
+    (what Django's collector needs to apply `on_delete`; empty rows cost no index entry)."""
+    return [
+        models.Index(fields=[column], name=f"{prefix}_{column}", condition=models.Q(**{f"{column}__isnull": False}))
+        for column in columns
+    ]
+
+
+def _rows_lock(model: type[models.Model], ids: Iterable[int | None]) -> tuple[list[int], set[int]]:
+    """Lock the rows of `model` with these ids `FOR KEY SHARE` (PostgreSQL); the ids asked for and
+    those found."""
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
-        return
+        return wanted, set()
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -25,10 +40,20 @@ def referenced_rows_hold(*, model: type[models.Model], ids: Iterable[int], colum
             cursor.execute(statement, [wanted])
         else:
             cursor.execute(f'SELECT id FROM "{table}" WHERE id IN ({", ".join(["%s"] * len(wanted))})', wanted)
-        found = {row[0] for row in cursor.fetchall()}
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise IntegrityError(f"{column} {missing[0]} refers to no row of {table}")
+        return wanted, {row[0] for row in cursor.fetchall()}
+
+
+def _missing(column: str, value: int, model: type[models.Model]) -> IntegrityError:
+    return IntegrityError(f"{column} {value} refers to no row of {model._meta.db_table}")
+
+
+def referenced_rows_hold(*, model: type[models.Model], ids: Iterable[int | None], column: str) -> None:
+    """Lock the rows of `model` with these ids until the transaction ends; IntegrityError naming
+    `column` if one is missing."""
+    wanted, found = _rows_lock(model, ids)
+    for value in wanted:
+        if value not in found:
+            raise _missing(column, value, model)
 
 
 def organization_rows_hold(*, model: type[models.Model], organization_id: int) -> None:
@@ -42,18 +67,25 @@ def organization_rows_hold(*, model: type[models.Model], organization_id: int) -
 
 
 def references_of_instance_hold(instance: models.Model, *, fields: Iterable[str] | None = None) -> None:
-    """Lock what `instance`'s unconstrained foreign keys point at (before it is saved); with
-    `fields` (a save's `update_fields`), only those it writes."""
+    """Lock what `instance`'s unconstrained foreign keys point at (before it is saved), one query
+    per referenced model; with `fields` (a save's `update_fields`), only those it writes.
+    IntegrityError naming the first field whose row is missing."""
     written = None if fields is None else set(fields)
-    by_model: dict[type[models.Model], tuple[list[int], str]] = {}
+    by_model: dict[type[models.Model], dict[str, int | None]] = {}
     for field in instance._meta.concrete_fields:
         if written is not None and field.name not in written and field.attname not in written:
             continue
         if isinstance(field, models.ForeignKey) and not field.db_constraint and field.name != "organization":
-            ids, _column = by_model.setdefault(field.related_model, ([], field.name))
-            ids.append(getattr(instance, field.attname))
-    for model, (ids, column) in by_model.items():
-        referenced_rows_hold(model=model, ids=ids, column=column)
+            by_model.setdefault(field.related_model, {})[field.name] = getattr(instance, field.attname)
+    for model, values in by_model.items():
+        _wanted, found = _rows_lock(model, values.values())
+        for column, value in values.items():
+            if value is not None and value not in found:
+                raise _missing(column, value, model)
+
+
+def _rows_lock_for_delete(queryset: models.QuerySet) -> None:
+    list(queryset.select_for_update(of=("self",)).values_list("pk", flat=True))
 
 
 class LockedDeleteQuerySet(models.QuerySet):
@@ -61,7 +93,7 @@ class LockedDeleteQuerySet(models.QuerySet):
 
     def delete(self):
         with transaction.atomic(using=self.db):
-            list(self.select_for_update(of=("self",)).values_list("pk", flat=True))
+            _rows_lock_for_delete(self)
             return super().delete()
 
     delete.alters_data = True
@@ -76,7 +108,8 @@ class ReferencedModel(models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, *args, **kwargs):
-        with transaction.atomic(using=kwargs.get("using") or "default"):
-            list(type(self)._base_manager.filter(pk=self.pk).select_for_update().values_list("pk", flat=True))
-            return super().delete(*args, **kwargs)
+    def delete(self, using=None, keep_parents=False):
+        using = using or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            _rows_lock_for_delete(type(self)._base_manager.db_manager(using).filter(pk=self.pk))
+            return super().delete(using=using, keep_parents=keep_parents)

@@ -101,7 +101,7 @@ def test_a_ticket_referring_to_a_missing_status_or_person_is_not_saved(workflow,
     person = PersonFactory(organization=organization)
     with pytest.raises(IntegrityError, match="status 987654 refers to no row"):
         TicketFactory(project=project, status_id=987654)
-    with pytest.raises(IntegrityError, match="refers to no row of accounts_person"):
+    with pytest.raises(IntegrityError, match="reporter 987654 refers to no row of accounts_person"):
         TicketFactory(project=project, assignee=person, reporter_id=987654)
     assert not Ticket.objects.exists()
 
@@ -118,9 +118,9 @@ def test_a_save_of_some_fields_checks_the_references_among_them(ticket, django_a
 
 
 def test_an_event_referring_to_a_missing_person_or_sprint_is_not_saved(ticket):
-    with pytest.raises(IntegrityError, match="refers to no row of accounts_person"):
+    with pytest.raises(IntegrityError, match="actor 987654 refers to no row of accounts_person"):
         TicketEventFactory(ticket=ticket, kind=TicketEvent.Kind.COMMENT, at=AT, actor_id=987654)
-    with pytest.raises(IntegrityError, match="refers to no row of tickets_sprint"):
+    with pytest.raises(IntegrityError, match="sprint 987654 refers to no row of tickets_sprint"):
         TicketEventFactory(ticket=ticket, kind=TicketEvent.Kind.SPRINT, at=AT, sprint_id=987654, sprint_action="add")
     assert not TicketEvent.objects.exists()
 

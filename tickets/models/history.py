@@ -3,18 +3,9 @@
 from django.db import models, transaction
 
 from accounts.models import Organization, Person
-from common.references import references_of_instance_hold
+from common.references import indexes_where_set, references_of_instance_hold, unchecked_reference
 from tickets.models.projects import Sprint, Status
 from tickets.models.tickets import Ticket
-
-
-def _reference(model: type[models.Model], *, on_delete) -> models.ForeignKey:
-    """A nullable reference set on few kinds of event: no database constraint, no full index
-    (`TicketEvent.Meta` indexes the rows where it is set)."""
-    return models.ForeignKey(
-        model, null=True, blank=True, on_delete=on_delete, related_name="+", db_constraint=False, db_index=False
-    )
-
 
 # Set on few kinds of event (status, assignee, sprint): indexed where set.
 _SPARSE_REFERENCES = ("from_status", "to_status", "from_person", "to_person", "sprint")
@@ -48,16 +39,14 @@ class TicketEvent(models.Model):
     # (docs/architecture.md, "References the database does not check"): a foreign-key check per
     # column and row was most of the cost of storing a history. Django's collector still applies
     # on_delete, through an index per column, partial where few kinds of event set the column.
-    actor = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
-    )
-    from_status = _reference(Status, on_delete=models.PROTECT)
-    to_status = _reference(Status, on_delete=models.PROTECT)
-    from_person = _reference(Person, on_delete=models.SET_NULL)
-    to_person = _reference(Person, on_delete=models.SET_NULL)
+    actor = unchecked_reference(Person, null=True, blank=True, on_delete=models.SET_NULL, db_index=True)
+    from_status = unchecked_reference(Status, null=True, blank=True, on_delete=models.PROTECT)
+    to_status = unchecked_reference(Status, null=True, blank=True, on_delete=models.PROTECT)
+    from_person = unchecked_reference(Person, null=True, blank=True, on_delete=models.SET_NULL)
+    to_person = unchecked_reference(Person, null=True, blank=True, on_delete=models.SET_NULL)
     from_value = models.CharField(max_length=200, blank=True)
     to_value = models.CharField(max_length=200, blank=True)
-    sprint = _reference(Sprint, on_delete=models.CASCADE)
+    sprint = unchecked_reference(Sprint, null=True, blank=True, on_delete=models.CASCADE)
     sprint_action = models.CharField(max_length=8, choices=SprintAction.choices, blank=True)
     body = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
@@ -73,12 +62,7 @@ class TicketEvent(models.Model):
                 name="ticket_event_org_sprint_at",
                 condition=models.Q(sprint__isnull=False),
             ),
-            *(
-                models.Index(
-                    fields=[column], name=f"ticket_event_{column}", condition=models.Q(**{f"{column}__isnull": False})
-                )
-                for column in _SPARSE_REFERENCES
-            ),
+            *indexes_where_set(prefix="ticket_event", columns=_SPARSE_REFERENCES),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ import uuid
 from django.db import models, transaction
 
 from accounts.models import Organization, Person
-from common.references import references_of_instance_hold
+from common.references import indexes_where_set, references_of_instance_hold, unchecked_reference
 from tickets.models.projects import Project, Sprint, Status
 
 
@@ -20,15 +20,10 @@ class TicketState(models.TextChoices):
     CANCELED = "canceled"
 
 
-def _reference(model: type[models.Model], **options) -> models.ForeignKey:
-    """A reference the writes check rather than the database (docs/architecture.md, "References
-    the database does not check"): a foreign-key check per column and row was most of the cost of
-    storing tickets. Django's collector still applies `on_delete`, through the column's index."""
-    return models.ForeignKey(model, related_name="+", db_constraint=False, db_index=False, **options)
-
-
 def _person(**options) -> models.ForeignKey:
-    return _reference(Person, null=True, blank=True, on_delete=models.SET_NULL, **options)
+    """A reference to a person the writes check rather than the database (docs/architecture.md,
+    "References the database does not check")."""
+    return unchecked_reference(Person, null=True, blank=True, on_delete=models.SET_NULL, **options)
 
 
 # Nullable references, indexed where set (for on_delete).
@@ -49,7 +44,7 @@ class Ticket(models.Model):
     description = models.TextField(blank=True)
     work_type = models.CharField(max_length=50, blank=True)
     priority = models.CharField(max_length=50, blank=True)
-    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    status = unchecked_reference(Status, on_delete=models.PROTECT, db_index=True)
     state = models.CharField(max_length=16, choices=TicketState.choices, default=TicketState.UNMAPPED)
     story_points = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     assignee = _person()
@@ -57,7 +52,7 @@ class Ticket(models.Model):
     created_by = _person(
         help_text="Who created the ticket through the Ticketing API (the request's `user`); null for imports."
     )
-    sprint = _reference(Sprint, null=True, blank=True, on_delete=models.SET_NULL)
+    sprint = unchecked_reference(Sprint, null=True, blank=True, on_delete=models.SET_NULL)
     epic = models.CharField(max_length=200, blank=True)
     labels = models.JSONField(default=list, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
@@ -99,12 +94,7 @@ class Ticket(models.Model):
             models.Index(fields=["organization", "work_type", "id"], name="ticket_org_work_type"),
             models.Index(fields=["organization", "created_at", "id"], name="ticket_org_created"),
             models.Index(fields=["organization", "updated_at", "id"], name="ticket_org_updated"),
-            *(
-                models.Index(
-                    fields=[column], name=f"ticket_{column}", condition=models.Q(**{f"{column}__isnull": False})
-                )
-                for column in _OPTIONAL_REFERENCES
-            ),
+            *indexes_where_set(prefix="ticket", columns=_OPTIONAL_REFERENCES),
         ]
 
     def __str__(self) -> str:
