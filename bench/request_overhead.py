@@ -54,6 +54,7 @@ from rest_framework.views import APIView  # noqa: E402
 from accounts.models import Organization, Team  # noqa: E402
 from accounts.services import api_key_create  # noqa: E402
 from api.flow.core.views import TeamListView  # noqa: E402
+from common.api.transactions import AtomicWrites  # noqa: E402
 
 FIXED = {}
 
@@ -72,8 +73,9 @@ class TeamListWithoutAuth(TeamListView):
     throttle_classes = []
 
 
-class TrivialView(APIView):
-    """The API's default authentication, permission, rate limit and renderer around no work."""
+class TrivialView(AtomicWrites, APIView):
+    """The API's default authentication, permission, rate limit, renderer and transaction policy
+    around no work."""
 
     def get(self, request):
         return Response({"status": "ok"})

@@ -15,6 +15,7 @@ from api.haystack.response_serializers import HaystackMetricsResponseSerializer
 from api.haystack.serializers import HaystackMetricsQuerySerializer
 from common.api.exceptions import NotFoundError
 from common.api.fields import MAX_ID
+from common.api.transactions import AtomicWrites
 from formulas import delivery as calc
 from metrics.selectors import sprints
 from metrics.selectors.delivery import series
@@ -54,7 +55,7 @@ class MetricsQueryPermission(HasMetricsApiPermission):
         return request.user.has_perm(METRICS_API_PERMISSION)
 
 
-class HaystackMetricsView(APIView):
+class HaystackMetricsView(AtomicWrites, APIView):
     """Delivery metrics of the whole organization."""
 
     permission_classes = [MetricsQueryPermission]

@@ -18,6 +18,7 @@ from api.nephthys import presenters
 from api.nephthys.serializers import NephthysErrorSerializer, NephthysTicketSerializer, StatsV2Serializer
 from common.api import patterns
 from common.api.exceptions import exception_handler
+from common.api.transactions import AtomicWrites
 from common.instants import fits_in_utc
 from formulas.helpdesk import IN_PROGRESS, NEPHTHYS_STATUSES, OPEN, nephthys_status, states_of
 from tickets.models import Project
@@ -78,7 +79,7 @@ ERRORS = {
 }
 
 
-class HelpdeskView(APIView):
+class HelpdeskView(AtomicWrites, APIView):
     def get_exception_handler(self):
         return nephthys_exception_handler
 

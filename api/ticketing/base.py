@@ -18,6 +18,7 @@ from api.ticketing.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.ticketing.serializers import InstanceContext, normalized_uuid
 from api.ticketing.shapes import ErrorSerializer
 from api.ticketing.times import TIMEZONE_PATTERN, parse_offset
+from common.api.transactions import AtomicWrites
 from tickets.models import Ticket
 from tickets.selectors.ticketing import instance_tickets
 from tickets.services.ticketing import (
@@ -59,7 +60,7 @@ def errors_for(*codes: int) -> dict:
     return {code: ERRORS[code] for code in (400, 401, 403, *codes)}
 
 
-class TicketingView(APIView):
+class TicketingView(AtomicWrites, APIView):
     """Instance key authentication, the ticketing rate limit (100 / 60 s per key), the Ticketing
     error envelope, and the request's instance context (project, time zone, workflow)."""
 

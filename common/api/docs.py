@@ -3,8 +3,10 @@
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
+from common.api.transactions import AtomicWrites
 
-class RedocView(SpectacularRedocView):
+
+class RedocView(AtomicWrites, SpectacularRedocView):
     """ReDoc without the Google Fonts links of drf-spectacular's template; its attribution logo
     (an image on cdn.redoc.ly) is kept from loading by the page's Content-Security-Policy, so the
     page fetches nothing from another host."""

@@ -12,9 +12,10 @@ from api.flow.coding.serializers import PeriodMetricsSerializer
 from api.flow.errors import BAD_REQUEST, NOT_FOUND
 from coding.models import PersonCodingDay
 from coding.selectors import coding_days, period_metrics
+from common.api.transactions import AtomicWrites
 
 
-class PeriodMetricsView(generics.GenericAPIView):
+class PeriodMetricsView(AtomicWrites, generics.GenericAPIView):
     """Coding days, commits per day, impact and efficiency for a date range, per Monday week
     (`resolution=week`, weeks without data omitted) or for the whole range (`resolution=period`).
     See docs/flow-coding-metrics.md for the definitions and the impact formula."""

@@ -8,9 +8,10 @@ from api.flow.core.filtersets import TeamFilterSet, UserFilterSet
 from api.flow.core.serializers import TeamDetailSerializer, UserSerializer
 from api.flow.errors import BAD_REQUEST, NOT_FOUND
 from coding.selectors import people_with_activity, team_ancestor_names, teams_with_counts
+from common.api.transactions import AtomicWrites
 
 
-class TeamListView(generics.ListAPIView):
+class TeamListView(AtomicWrites, generics.ListAPIView):
     """Teams of the organization (Flow Teams API), with their place in the tree and member counts."""
 
     serializer_class = TeamDetailSerializer
@@ -29,7 +30,7 @@ class TeamListView(generics.ListAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True, context=context).data)
 
 
-class UserListView(generics.ListAPIView):
+class UserListView(AtomicWrites, generics.ListAPIView):
     """People of the organization (Flow Users API; an apex user is a person), with their teams."""
 
     serializer_class = UserSerializer

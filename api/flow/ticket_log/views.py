@@ -8,12 +8,13 @@ from api.flow.ticket_log.filtersets import TicketLogFilterSet
 from api.flow.ticket_log.serializers import TicketCountsByStateSerializer, TicketLogRowSerializer
 from common.api.fields import MAX_ID
 from common.api.pagination import LimitOffsetPagination
+from common.api.transactions import AtomicWrites
 from metrics.selectors.ticket_log import ticket_log
 from tickets.models import Ticket
 from tickets.selectors.counts import ticket_counts_by_state
 
 
-class TicketLogView(generics.ListAPIView):
+class TicketLogView(AtomicWrites, generics.ListAPIView):
     """Every ticket with its ticket-level metrics (Flow Ticket log)."""
 
     serializer_class = TicketLogRowSerializer
@@ -27,7 +28,7 @@ class TicketLogView(generics.ListAPIView):
         return ticket_log(organization=self.request.auth.organization)
 
 
-class TicketByStatusView(generics.GenericAPIView):
+class TicketByStatusView(AtomicWrites, generics.GenericAPIView):
     """The total number of tickets and the number in each state, under the ticket-log filters."""
 
     filterset_class = TicketLogFilterSet

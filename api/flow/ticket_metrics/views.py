@@ -20,10 +20,11 @@ from api.flow.ticket_metrics.serializers import (
     QueueTimeSourcesSerializer,
     TicketMetricsSerializer,
 )
+from common.api.transactions import AtomicWrites
 from tickets.models import Ticket
 
 
-class TicketMetricsBaseView(generics.GenericAPIView):
+class TicketMetricsBaseView(AtomicWrites, generics.GenericAPIView):
     """Validates the parameters, scopes the tickets, and answers for the date range and each period
     with the subclass's presenter."""
 
