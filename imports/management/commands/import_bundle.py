@@ -23,7 +23,7 @@ class Command(BaseCommand):
         progress.stage("reading")
         try:
             with bundle_file(file) as path:
-                summary = bundle_import(data=bundle_read(path), progress=progress)
+                summary = bundle_import(data=bundle_read(path), progress=progress, validate_alongside=True)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
         except BundleUnreadable as error:

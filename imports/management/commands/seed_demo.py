@@ -66,7 +66,7 @@ class Command(BaseCommand):
     def _import(self, path: Path, *, progress):
         """Import the generated file, streamed like `import_bundle` reads one."""
         try:
-            return bundle_import(data=bundle_read(path), progress=progress)
+            return bundle_import(data=bundle_read(path), progress=progress, validate_alongside=True)
         except BundleInvalid as invalid:  # a generator bug, not a user error
             progress.close()
             for problem in invalid.problems[:50]:
