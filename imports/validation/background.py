@@ -1,4 +1,4 @@
-"""Validating a bundle in a child process while the import writes it (docs/bundle-format.md,
+"""Validating a bundle in a child process while the import writes it (docs/performance.md,
 "Validation alongside the writes").
 
 The import still commits only a bundle found valid as a whole: the parent writes inside its
@@ -7,7 +7,7 @@ invalid bundle raises `BundleInvalid` with the child's problems and the transact
 nothing is written, as when validation comes first. Possible only where the child sees what a
 validation before the writes would see: on PostgreSQL, with no transaction open when the import
 starts (the child has its own connection, which sees committed rows only), and from a process that
-may have children (not a Celery prefork worker)."""
+may have children (not a daemonic `multiprocessing` worker). Only the commands ask for it."""
 
 import multiprocessing
 import traceback
