@@ -16,9 +16,12 @@ from common.db import constraints_check_now, statistics_refresh_if_grown
 from common.progress import SILENT, Progress
 from common.references import organization_rows_hold
 from imports.parsing import batched
+from imports.reading import is_list
 from imports.sync import Counts
-from imports.validation.background import BackgroundValidation, validation_alongside_possible
+from imports.validation.background import BackgroundValidation, ValidationFailed, validation_alongside_possible
 from imports.validation.bundle import bundle_validate
+from imports.validation.database import ids_of_another_organization
+from imports.validation.index import SECTIONS, BundleInvalid
 from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
 from imports.writes.coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
 from imports.writes.reviews import pull_request_details_sync
@@ -77,15 +80,27 @@ def bundle_import(*, data: dict, progress: Progress = SILENT, validate_alongside
 
 
 def _bundle_import_validating_alongside(data: dict, *, progress: Progress) -> ImportSummary:
-    with BackgroundValidation(data=data) as validation, transaction.atomic():
+    with BackgroundValidation(data=data) as validation:
         try:
-            summary = _bundle_write(data, progress=progress, checkpoint=validation.raise_if_invalid)
+            organization = data.get("organization")
+            slug = organization.get("slug") if isinstance(organization, dict) else None
+            if ids_of_another_organization(_sections(data), slug=slug):
+                validation.raise_if_invalid(wait=True)  # the child finds those ids too, and raises
+            with transaction.atomic():
+                summary = _bundle_write(data, progress=progress, checkpoint=validation.raise_if_invalid)
+                progress.stage("validating", total=None)
+                validation.raise_if_invalid(wait=True)
+                return summary
+        except (BundleInvalid, ValidationFailed):
+            raise
         except Exception:
             validation.raise_if_invalid(wait=True)  # problems in the bundle explain the failure: name them
             raise
-        progress.stage("validating", total=None)
-        validation.raise_if_invalid(wait=True)
-        return summary
+
+
+def _sections(data: dict) -> dict[str, list]:
+    """The bundle's sections by name, those that are not lists (refused by validation) as empty."""
+    return {section: data[section] if is_list(data.get(section)) else [] for section in SECTIONS}
 
 
 def _nothing() -> None:

@@ -51,20 +51,41 @@ def check_database(sections: dict[str, list], index: BundleIndex, problems: Prob
     read in chunks of QUERY_CHUNK items, one query per chunk and check."""
     organization = Organization.objects.filter(slug=index.slug).first()
     organization_id = organization.id if organization else None
+    for section, model, what, chunk, paths in _explicit_ids(sections):
+        _check_taken(model, what, paths, organization_id, problems)
+        if section == "tickets" and organization is not None:  # in the same pass over them
+            _check_ticket_keys(chunk, index, organization, problems)
+    _check_taken(RepositoryTag, "repository tag", _tag_ids_with_paths(sections), organization_id, problems)
+    if organization is not None:
+        _check_natural_keys(sections, index, organization, problems)
+    _check_stored_people(index, organization_id, problems)
+    _check_deployment_commits(index, organization_id, problems)
+
+
+def ids_of_another_organization(sections: dict[str, list], *, slug: object) -> bool:
+    """Whether a bundle id names a row of another organization than `slug`'s: the first check of
+    `check_database`, alone, stopping at the first such id (what writes alongside the validation
+    must not touch: they would lock and update another organization's rows until the verdict)."""
+    organization_id = Organization.objects.filter(slug=slug).values_list("id", flat=True).first()
+    taken = Problems()
+    for _section, model, what, _chunk, paths in _explicit_ids(sections):
+        _check_taken(model, what, paths, organization_id, taken)
+        if taken:
+            return True
+    _check_taken(RepositoryTag, "repository tag", _tag_ids_with_paths(sections), organization_id, taken)
+    return bool(taken)
+
+
+def _explicit_ids(sections: dict[str, list]) -> Iterator[tuple[str, type[Model], str, list, dict[int, str]]]:
+    """(section, model, what, chunk of (location, item), the chunk's ids -> their JSON location)
+    for each chunk of QUERY_CHUNK items of the sections whose items give their own ids."""
     for section, model, what in EXPLICIT_ID_SECTIONS:
         for chunk in batched(_valid_dicts(sections[section], section), QUERY_CHUNK):
             paths: dict[int, str] = {}
             for path, item in chunk:
                 if _is_id(item.get("id")):
                     paths.setdefault(item["id"], f"{path}.id")
-            _check_taken(model, what, paths, organization_id, problems)
-            if section == "tickets" and organization is not None:  # in the same pass over them
-                _check_ticket_keys(chunk, index, organization, problems)
-    _check_taken(RepositoryTag, "repository tag", _tag_ids_with_paths(sections), organization_id, problems)
-    if organization is not None:
-        _check_natural_keys(sections, index, organization, problems)
-    _check_stored_people(index, organization_id, problems)
-    _check_deployment_commits(index, organization_id, problems)
+            yield section, model, what, chunk, paths
 
 
 def _check_taken(model, what: str, paths: dict[int, str], organization_id: int | None, problems: Problems) -> None:

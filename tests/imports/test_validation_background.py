@@ -9,7 +9,7 @@ from django.db import connection
 
 from accounts.models import Organization
 from imports import services
-from imports.demo.bundle import demo_bundle
+from imports.demo.bundle import DEMO_ID_BLOCK, demo_bundle
 from imports.reading import bundle_read
 from imports.services import bundle_import
 from imports.validation import background
@@ -111,3 +111,22 @@ def test_inside_a_transaction_the_bundle_is_validated_first(forks, tmp_path):
     summary = bundle_import(data=bundle_read(bundle_file(tmp_path, demo())), validate_alongside=True)
     assert forks == []
     assert summary.counts["tickets"].created == 120
+
+
+@transactional
+def test_ids_of_another_organization_stop_the_writes_before_they_start(postgresql, forks, tmp_path, monkeypatch):
+    other = demo_bundle(tickets=20, seed=8, slug="other", today=TODAY, id_offset=DEMO_ID_BLOCK)
+    bundle_import(data=bundle_read(bundle_file(tmp_path, other)))
+    bundle = demo()
+    bundle["tickets"][-1]["id"] = other["tickets"][0]["id"]
+    writes = []
+    monkeypatch.setattr(services, "_bundle_write", lambda *args, **kwargs: writes.append(args))
+    path = tmp_path / "taken.json"
+    path.write_text(json.dumps(bundle))
+    with pytest.raises(BundleInvalid) as rejected:
+        bundle_import(data=bundle_read(path), validate_alongside=True)
+    assert len(forks) == 1
+    assert writes == []  # nothing of the other organization was locked or updated, even for a while
+    taken = other["tickets"][0]["id"]
+    assert f"tickets[119].id: ticket id {taken} is already used by another organization" in rejected.value.problems
+    assert not Organization.objects.filter(slug="alongside").exists()
