@@ -51,6 +51,7 @@ def demo() -> dict:
     return demo_bundle(tickets=120, seed=7, slug="alongside", today=TODAY)
 
 
+@pytest.mark.postgres
 @transactional
 def test_a_valid_bundle_is_written_while_a_child_validates_it(postgresql, forks, tmp_path):
     path = bundle_file(tmp_path, demo())
@@ -62,6 +63,7 @@ def test_a_valid_bundle_is_written_while_a_child_validates_it(postgresql, forks,
     assert not again.changed
 
 
+@pytest.mark.postgres
 @transactional
 def test_an_invalid_bundle_is_rejected_with_every_problem_and_nothing_is_written(postgresql, forks, tmp_path):
     bundle = demo()
@@ -78,6 +80,7 @@ def test_an_invalid_bundle_is_rejected_with_every_problem_and_nothing_is_written
     assert not Organization.objects.filter(slug="alongside").exists()
 
 
+@pytest.mark.postgres
 @transactional
 def test_a_bundle_the_writes_trip_over_is_reported_by_its_problems(postgresql, forks, tmp_path):
     bundle = demo()
@@ -90,6 +93,7 @@ def test_a_bundle_the_writes_trip_over_is_reported_by_its_problems(postgresql, f
     assert not Organization.objects.filter(slug="alongside").exists()
 
 
+@pytest.mark.postgres
 @transactional
 def test_a_validation_that_ends_without_a_verdict_fails_the_import_and_nothing_is_written(
     postgresql, forks, tmp_path, monkeypatch
@@ -113,6 +117,7 @@ def test_inside_a_transaction_the_bundle_is_validated_first(forks, tmp_path):
     assert summary.counts["tickets"].created == 120
 
 
+@pytest.mark.postgres
 @transactional
 def test_ids_of_another_organization_stop_the_writes_before_they_start(postgresql, forks, tmp_path, monkeypatch):
     other = demo_bundle(tickets=20, seed=8, slug="other", today=TODAY, id_offset=DEMO_ID_BLOCK)
