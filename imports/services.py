@@ -16,12 +16,11 @@ from common.db import constraints_check_now, statistics_refresh_if_grown
 from common.progress import SILENT, Progress
 from common.references import organization_rows_hold
 from imports.parsing import batched
-from imports.reading import is_list
 from imports.sync import Counts
 from imports.validation.background import BackgroundValidation, ValidationFailed, validation_alongside_possible
-from imports.validation.bundle import bundle_validate
+from imports.validation.bundle import bundle_sections, bundle_validate
 from imports.validation.database import ids_of_another_organization
-from imports.validation.index import SECTIONS, BundleInvalid
+from imports.validation.index import BundleInvalid
 from imports.writes.accounts import organization_upsert, people_upsert, teams_upsert
 from imports.writes.coding import commits_upsert, deployments_upsert, pull_requests_upsert, repositories_upsert
 from imports.writes.reviews import pull_request_details_sync
@@ -84,7 +83,7 @@ def _bundle_import_validating_alongside(data: dict, *, progress: Progress) -> Im
         try:
             organization = data.get("organization")
             slug = organization.get("slug") if isinstance(organization, dict) else None
-            if ids_of_another_organization(_sections(data), slug=slug):
+            if ids_of_another_organization(bundle_sections(data), slug=slug):
                 validation.raise_if_invalid(wait=True)  # the child finds those ids too, and raises
             with transaction.atomic():
                 summary = _bundle_write(data, progress=progress, checkpoint=validation.raise_if_invalid)
@@ -96,11 +95,6 @@ def _bundle_import_validating_alongside(data: dict, *, progress: Progress) -> Im
         except Exception:
             validation.raise_if_invalid(wait=True)  # problems in the bundle explain the failure: name them
             raise
-
-
-def _sections(data: dict) -> dict[str, list]:
-    """The bundle's sections by name, those that are not lists (refused by validation) as empty."""
-    return {section: data[section] if is_list(data.get(section)) else [] for section in SECTIONS}
 
 
 def _nothing() -> None:

@@ -4,6 +4,7 @@ request, applied through DRF's throttle hook so a 429 carries `Retry-After`. Eve
 limited route says `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`. When the
 cache cannot count (Redis down or hung past its socket time-out), requests pass uncounted."""
 
+import functools
 import re
 import time
 
@@ -22,6 +23,7 @@ UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 REDIS_HIT = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
 
 
+@functools.cache  # read on every request; the settings hold a few rates
 def parse_rate(rate: str) -> tuple[int, int]:
     """("600/m" -> (600, 60), "100/60s" -> (100, 60)): requests allowed and the window in seconds."""
     match = RATE_PATTERN.match(rate)
@@ -49,7 +51,7 @@ def check_rate_limits(app_configs=None, **kwargs) -> list[checks.Error]:
 def window_hit(*, key: str, seconds: int) -> int | None:
     """Count one request in the counter `key`, which lives `seconds`; its count now (1 for the
     first), or None when the cache cannot count."""
-    cache = caches["default"]
+    cache = caches[settings.RATELIMIT_USE_CACHE]
     if isinstance(cache, RedisCache):
         try:
             client = cache.client.get_client(write=True)

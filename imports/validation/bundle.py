@@ -34,7 +34,7 @@ def bundle_validate(*, data: object) -> BundleIndex:
     for section in SECTIONS:
         if section in data and not is_list(data[section]):
             problems.add(section, f"expected a list, got {type(data[section]).__name__}")
-    sections = {section: data[section] if is_list(data.get(section)) else [] for section in SECTIONS}
+    sections = bundle_sections(data)
 
     index = BundleIndex()
     _check_organization(root, index, problems)
@@ -49,6 +49,12 @@ def bundle_validate(*, data: object) -> BundleIndex:
     if problems:
         raise BundleInvalid(problems.messages)
     return index
+
+
+def bundle_sections(data: dict) -> dict[str, list]:
+    """The bundle's list sections by name; one that is missing or not a list (a problem the
+    validation reports) as empty."""
+    return {section: data[section] if is_list(data.get(section)) else [] for section in SECTIONS}
 
 
 def _check_organization(root: Reader, index: BundleIndex, problems: Problems) -> None:
